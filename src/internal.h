@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal interfaces of libpvmio; nothing here is exported. */
+#ifndef PVMIO_INTERNAL_H
+#define PVMIO_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "pvmio.h"
+
+#define PVMIO__HIDDEN __attribute__((visibility("hidden")))
+
+/* The kernel moves at most this much per read/write-like call. */
+#define PVMIO__MAX_RW	((size_t)0x7ffff000)
+/* Kernel limit on iovecs per call (UIO_MAXIOV). */
+#define PVMIO__IOV_MAX	1024
+
+
+struct pvmio {
+	pid_t pid;
+	int pidfd;		/* -1: unpinned (by flag, by kernel, or self) */
+	int memfd;		/* /proc/PID/mem, opened on first need; atomic */
+	unsigned flags;
+	bool past_end;		/* the cursor went beyond 2^64 - 1 */
+	uint64_t cursor;
+};
+
+/* ---- error.c: thread-local message, errno conventions ---- */
+/* Record "what: strerror(err)" and set errno; returns -1. */
+PVMIO__HIDDEN int pvmio__fail(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Record a failed transfer call: "call(pid P, 0xADDR, LEN): strerror". */
+PVMIO__HIDDEN int pvmio__fail_xfer(int err, const char *call, pid_t pid,
+				   uint64_t addr, uint64_t len);
+
+/* ---- plan.c: pure arithmetic, no syscalls ---- */
+struct pvmio__lcur {		/* position in the caller's local iovecs */
+	const struct iovec *iov;
+	size_t cnt, idx, off;
+};
+PVMIO__HIDDEN size_t pvmio__page_size(void);
+/* Bytes of [addr, addr + len) below 2^64. */
+PVMIO__HIDDEN uint64_t pvmio__clamp(uint64_t addr, uint64_t len);
+/* Copy up to max_iov iovecs, at most max_bytes, from the cursor into out. */
+PVMIO__HIDDEN size_t pvmio__lcur_fill(const struct pvmio__lcur *c,
+				      struct iovec *out, size_t max_iov,
+				      size_t max_bytes, size_t *nout);
+PVMIO__HIDDEN void pvmio__lcur_advance(struct pvmio__lcur *c, size_t n);
+/* One remote iovec per page of [addr, addr + len), at most max_iov of them. */
+PVMIO__HIDDEN size_t pvmio__page_iovecs(uint64_t addr, uint64_t len,
+					struct iovec *out, size_t max_iov,
+					size_t page);
+/* Seek arithmetic of DESIGN.md; 0 or -EINVAL. */
+PVMIO__HIDDEN int pvmio__seek_calc(uint64_t cur, bool past, int64_t off,
+				   int whence, uint64_t *ncur, bool *npast);
+/* Sum iovec lengths; -EINVAL for NULL bases or a total over SSIZE_MAX. */
+PVMIO__HIDDEN int pvmio__iov_total(const struct iovec *iov, size_t cnt,
+				   size_t *total);
+
+/* ---- target.c: process identity ---- */
+PVMIO__HIDDEN int pvmio__pin(struct pvmio *io);
+PVMIO__HIDDEN int pvmio__pidfd_pid(int pidfd, pid_t *pid);
+/* 0 while the pinned process lives, -ESRCH once it has exited. */
+PVMIO__HIDDEN int pvmio__alive(const struct pvmio *io);
+PVMIO__HIDDEN int pvmio__probe(struct pvmio *io);
+
+/* ---- transfer.c: the engine ---- */
+struct pvmio__req {
+	struct pvmio *io;
+	bool write;
+	struct pvmio__lcur local;
+	uint64_t addr;
+	uint64_t len;		/* already clamped, <= SSIZE_MAX */
+};
+/* Bytes moved (exact at the first inaccessible page) or -errno, message set. */
+PVMIO__HIDDEN ssize_t pvmio__run(struct pvmio__req *rq);
+/* As pvmio__run, without the liveness check. */
+PVMIO__HIDDEN ssize_t pvmio__run_serial(struct pvmio__req *rq);
+PVMIO__HIDDEN ssize_t pvmio__transfer(struct pvmio *io, bool write,
+				      const struct iovec *iov, size_t cnt,
+				      uint64_t addr);
+PVMIO__HIDDEN bool pvmio__cma_missing(void);
+
+/* ---- procmem.c: the /proc/PID/mem backend ---- */
+PVMIO__HIDDEN int pvmio__memfd(struct pvmio *io);
+/*
+ * Exact like the CMA path; unless forced, only pages whose protection lets
+ * process_vm_* through. Returns the bytes moved; *err gets 0 when all moved,
+ * else the -errno that stopped it (message recorded).
+ */
+PVMIO__HIDDEN size_t pvmio__mem_run(struct pvmio__req *rq, bool force,
+				    int *err);
+
+/* ---- maps.c ---- */
+PVMIO__HIDDEN int pvmio__maps_parse(char *text, size_t size,
+				    struct pvmio_region **regions,
+				    size_t *count);
+PVMIO__HIDDEN int pvmio__read_file(const char *path, char **buf, size_t *size);
+
+#endif

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The transfer engine. The fast path hands the kernel one remote iovec as
+ * large as a call may carry. Linux reports a short transfer at the first
+ * page it could not pin, but the man page only promises iovec granularity,
+ * so after any short result we find the boundary with one remote iovec per
+ * page: whatever the kernel's granularity, that count is exact.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "internal.h"
+
+/* Page-walk batch; small so that the engine's stack stays modest. */
+#define WALK_PAGES 256
+
+static bool cma_gone;
+
+bool pvmio__cma_missing(void)
+{
+	return __atomic_load_n(&cma_gone, __ATOMIC_RELAXED);
+}
+
+static const char *cma_name(bool write)
+{
+	return write ? "process_vm_writev" : "process_vm_readv";
+}
+
+static ssize_t cma(pid_t pid, bool write, const struct iovec *l, size_t nl,
+		   const struct iovec *r, size_t nr)
+{
+	ssize_t n = write ? process_vm_writev(pid, l, nl, r, nr, 0)
+			  : process_vm_readv(pid, l, nl, r, nr, 0);
+
+	if (n >= 0)
+		return n;
+	if (errno == ENOSYS)
+		__atomic_store_n(&cma_gone, true, __ATOMIC_RELAXED);
+	return -errno;
+}
+
+/* Bytes from addr that a process_vm_* iovec can name (all of them on LP64). */
+static uint64_t cma_reach(uint64_t addr, uint64_t left)
+{
+	if (UINTPTR_MAX < UINT64_MAX) {
+		if (addr > UINTPTR_MAX)
+			return 0;
+		if (left > (uint64_t)UINTPTR_MAX - addr + 1)
+			return (uint64_t)UINTPTR_MAX - addr + 1;
+	}
+	return left;
+}
+
+static size_t min_sz(uint64_t a, size_t b)
+{
+	return a < b ? (size_t)a : b;
+}
+
+/* Record the failed call and hand its -errno on. */
+static int call_failed(const struct pvmio__req *rq, int err, uint64_t addr,
+		       uint64_t len)
+{
+	pvmio__fail_xfer(err, cma_name(rq->write), rq->io->pid, addr, len);
+	return -err;
+}
+
+/* Advance both sides by n moved bytes. */
+static void moved(struct pvmio__req *rq, uint64_t *done, size_t n)
+{
+	pvmio__lcur_advance(&rq->local, n);
+	*done += n;
+}
+
+/*
+ * Find the exact end of the accessible run that starts at rq->addr + *done,
+ * moving what lies before it. 0: a whole batch moved (back to the fast
+ * path); -errno: stopped there, with the message recorded.
+ */
+static int page_walk(struct pvmio__req *rq, uint64_t *done, uint64_t left)
+{
+	struct iovec lv[WALK_PAGES], rv[WALK_PAGES + 1];
+	uint64_t addr = rq->addr + *done;
+	size_t page = pvmio__page_size(), nl, nr, bytes;
+	ssize_t n;
+
+	bytes = pvmio__lcur_fill(&rq->local, lv, WALK_PAGES,
+				 min_sz(left, (WALK_PAGES - 1) * page), &nl);
+	nr = pvmio__page_iovecs(addr, bytes, rv, WALK_PAGES + 1, page);
+	n = cma(rq->io->pid, rq->write, lv, nl, rv, nr);
+	if (n == (ssize_t)bytes) {
+		moved(rq, done, bytes);
+		return 0;
+	}
+	if (n < 0)
+		return call_failed(rq, (int)-n, addr, bytes);
+	moved(rq, done, (size_t)n);
+	return call_failed(rq, EFAULT, addr + (size_t)n, bytes - (size_t)n);
+}
+
+/* One fast call; on a short result, the page walk finds the boundary. */
+static int cma_step(struct pvmio__req *rq, uint64_t *done, uint64_t left)
+{
+	struct iovec lv[PVMIO__IOV_MAX], rv;
+	uint64_t addr = rq->addr + *done;
+	size_t nl, bytes;
+	ssize_t n;
+
+	bytes = pvmio__lcur_fill(&rq->local, lv, PVMIO__IOV_MAX,
+				 min_sz(left, PVMIO__MAX_RW), &nl);
+	rv.iov_base = (void *)(uintptr_t)addr;
+	rv.iov_len = bytes;
+	n = cma(rq->io->pid, rq->write, lv, nl, &rv, 1);
+	if (n == (ssize_t)bytes) {
+		moved(rq, done, bytes);
+		return 0;
+	}
+	if (n == -ENOSYS)
+		return 0;	/* the loop moves on to /proc/PID/mem */
+	if (n < 0 && n != -EFAULT)
+		return call_failed(rq, (int)-n, addr, bytes);
+	if (n > 0) {
+		moved(rq, done, (size_t)n);
+		left -= (size_t)n;
+	}
+	return page_walk(rq, done, left);
+}
+
+/* The rest of the request through /proc/PID/mem. */
+static int mem_step(struct pvmio__req *rq, uint64_t *done, bool force)
+{
+	struct pvmio__req sub = *rq;
+	int err = 0;
+
+	sub.addr = rq->addr + *done;
+	sub.len = rq->len - *done;
+	moved(rq, done, pvmio__mem_run(&sub, force, &err));
+	return err;
+}
+
+ssize_t pvmio__run_serial(struct pvmio__req *rq)
+{
+	bool force = rq->io->flags & PVMIO_FORCE;
+	uint64_t done = 0;
+	int err = 0;
+
+	while (done < rq->len && !err) {
+		uint64_t addr = rq->addr + done;
+		uint64_t left = cma_reach(addr, rq->len - done);
+
+		if (pvmio__cma_missing() || !left)
+			err = mem_step(rq, &done, force);
+		else
+			err = cma_step(rq, &done, left);
+	}
+	/* what process_vm_* refused on a mapped page, a debugger may force */
+	if (err == -EFAULT && force && done < rq->len && !pvmio__cma_missing())
+		err = mem_step(rq, &done, true);
+	if (done)
+		return (ssize_t)done;	/* the error waits for the next call */
+	return err;
+}
+
+ssize_t pvmio__run(struct pvmio__req *rq)
+{
+	struct pvmio *io = rq->io;
+	ssize_t n;
+	int dead;
+
+	/* a write must not land in a process that took over a reused PID */
+	if (rq->write && (dead = pvmio__alive(io)) < 0)
+		goto gone;
+	n = pvmio__run_serial(rq);
+	if ((dead = pvmio__alive(io)) < 0)
+		goto gone;
+	return n;
+gone:
+	pvmio__fail(-dead, "%s(pid %d): the process exited; its PID may be reused",
+		    rq->write ? "write" : "read", (int)io->pid);
+	return dead;
+}
+
+ssize_t pvmio__transfer(struct pvmio *io, bool write, const struct iovec *iov,
+			size_t cnt, uint64_t addr)
+{
+	struct pvmio__req rq = { .io = io, .write = write, .addr = addr };
+	size_t total;
+	int err;
+
+	err = pvmio__iov_total(iov, cnt, &total);
+	if (err)
+		return pvmio__fail(EINVAL, "%s(pid %d): bad buffer or length",
+				   write ? "write" : "read", (int)io->pid), err;
+	rq.local.iov = iov;
+	rq.local.cnt = cnt;
+	rq.len = pvmio__clamp(addr, total);
+	if (!rq.len)
+		return 0;
+	return pvmio__run(&rq);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared helpers of the TAP tests. The TAP counters live in shared memory,
+ * so a forked child (a test run under seccomp, under another uid) can report
+ * its own results in the same stream.
+ */
+#ifndef PVMIO_TEST_HELPERS_H
+#define PVMIO_TEST_HELPERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pvmio.h"
+
+/* ---- TAP ---- */
+void t_plan(int n);
+/* "1..0 # SKIP why" and exit 0: only before any result. */
+__attribute__((noreturn, format(printf, 1, 2))) void t_skip_all(const char *fmt, ...);
+/* Skip n planned results with a reason. */
+__attribute__((format(printf, 2, 3))) void t_skip(int n, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) bool t_ok(bool cond, const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void t_diag(const char *fmt, ...);
+/* Compare integers; on failure print both with the errno and pvmio_errmsg. */
+bool t_is(long long got, long long want, const char *what);
+bool t_is_err(long long ret, int want_errno, const char *what);
+/* Exit status for main: nonzero when something failed or the plan is off. */
+int t_done(void);
+/* Abort the test with a diagnostic when a setup step fails. */
+__attribute__((noreturn, format(printf, 1, 2))) void t_bail(const char *fmt, ...);
+
+/* ---- memory ---- */
+size_t t_page(void);
+/* Anonymous pages filled with t_fill(seed); prot applied after filling. */
+void *t_map(size_t pages, int prot, unsigned seed);
+void t_fill(void *buf, size_t len, unsigned seed);
+/* Index of the first byte that differs from t_fill(seed) at offset off, or -1. */
+long t_check(const void *buf, size_t len, unsigned seed, size_t off);
+void t_unmap_page(void *base, size_t index);
+void t_protect_page(void *base, size_t index, int prot);
+
+/* ---- processes ---- */
+/* Fork a child that waits until killed (it dies with its parent). */
+pid_t t_fork_target(void);
+/* Fork a child that runs fn(arg), then waits until killed. */
+pid_t t_fork_run(void (*fn)(void *), void *arg);
+/* SIGKILL and reap: afterwards the PID is free for reuse. */
+void t_kill(pid_t pid);
+/* Fork a waiting child at exactly this PID via ns_last_pid; -1 if we could
+ * not (not root, or other processes kept taking the PID). */
+pid_t t_fork_at_pid(pid_t want);
+/* Run fn in a child and wait; returns its exit status (or 128 + signal). */
+int t_in_child(int (*fn)(void *), void *arg);
+/* Path of a helper target program built beside the tests. */
+const char *t_target_path(const char *name);
+bool t_under_valgrind(void);
+
+#endif
