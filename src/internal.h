@@ -83,6 +83,9 @@ PVMIO__HIDDEN ssize_t pvmio__transfer(struct pvmio *io, bool write,
 				      const struct iovec *iov, size_t cnt,
 				      uint64_t addr);
 PVMIO__HIDDEN bool pvmio__cma_missing(void);
+/* One process_vm_readv/writev; -errno on failure (ENOSYS is remembered). */
+PVMIO__HIDDEN ssize_t pvmio__cma(pid_t pid, bool write, const struct iovec *l,
+				 size_t nl, const struct iovec *r, size_t nr);
 
 /* ---- procmem.c: the /proc/PID/mem backend ---- */
 PVMIO__HIDDEN int pvmio__memfd(struct pvmio *io);

@@ -27,7 +27,7 @@ static const char *cma_name(bool write)
 	return write ? "process_vm_writev" : "process_vm_readv";
 }
 
-static ssize_t cma(pid_t pid, bool write, const struct iovec *l, size_t nl,
+ssize_t pvmio__cma(pid_t pid, bool write, const struct iovec *l, size_t nl,
 		   const struct iovec *r, size_t nr)
 {
 	ssize_t n = write ? process_vm_writev(pid, l, nl, r, nr, 0)
@@ -87,7 +87,7 @@ static int page_walk(struct pvmio__req *rq, uint64_t *done, uint64_t left)
 	bytes = pvmio__lcur_fill(&rq->local, lv, WALK_PAGES,
 				 min_sz(left, (WALK_PAGES - 1) * page), &nl);
 	nr = pvmio__page_iovecs(addr, bytes, rv, WALK_PAGES + 1, page);
-	n = cma(rq->io->pid, rq->write, lv, nl, rv, nr);
+	n = pvmio__cma(rq->io->pid, rq->write, lv, nl, rv, nr);
 	if (n == (ssize_t)bytes) {
 		moved(rq, done, bytes);
 		return 0;
@@ -110,7 +110,7 @@ static int cma_step(struct pvmio__req *rq, uint64_t *done, uint64_t left)
 				 min_sz(left, PVMIO__MAX_RW), &nl);
 	rv.iov_base = (void *)(uintptr_t)addr;
 	rv.iov_len = bytes;
-	n = cma(rq->io->pid, rq->write, lv, nl, &rv, 1);
+	n = pvmio__cma(rq->io->pid, rq->write, lv, nl, &rv, 1);
 	if (n == (ssize_t)bytes) {
 		moved(rq, done, bytes);
 		return 0;
