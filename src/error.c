@@ -30,6 +30,16 @@ int pvmio__fail_xfer(int err, const char *call, pid_t pid, uint64_t addr,
 			   (int)pid, addr, len);
 }
 
+void pvmio__errmsg_copy(char *dst, size_t size)
+{
+	snprintf(dst, size, "%s", last_msg);
+}
+
+void pvmio__errmsg_set(const char *msg)
+{
+	snprintf(last_msg, sizeof(last_msg), "%s", msg);
+}
+
 const char *pvmio_errmsg(void)
 {
 	return last_msg;

@@ -19,6 +19,8 @@
 #define PVMIO__IOV_MAX	1024
 
 
+struct pvmio_pool;
+
 struct pvmio {
 	pid_t pid;
 	int pidfd;		/* -1: unpinned (by flag, by kernel, or self) */
@@ -26,12 +28,16 @@ struct pvmio {
 	unsigned flags;
 	bool past_end;		/* the cursor went beyond 2^64 - 1 */
 	uint64_t cursor;
+	struct pvmio_pool *pool;	/* parallel workers; NULL: serial */
 };
 
 /* ---- error.c: thread-local message, errno conventions ---- */
 /* Record "what: strerror(err)" and set errno; returns -1. */
 PVMIO__HIDDEN int pvmio__fail(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Copy the calling thread's message out, or set it from a copy. */
+PVMIO__HIDDEN void pvmio__errmsg_copy(char *dst, size_t size);
+PVMIO__HIDDEN void pvmio__errmsg_set(const char *msg);
 /* Record a failed transfer call: "call(pid P, 0xADDR, LEN): strerror". */
 PVMIO__HIDDEN int pvmio__fail_xfer(int err, const char *call, pid_t pid,
 				   uint64_t addr, uint64_t len);
@@ -102,5 +108,14 @@ PVMIO__HIDDEN int pvmio__maps_parse(char *text, size_t size,
 				    struct pvmio_region **regions,
 				    size_t *count);
 PVMIO__HIDDEN int pvmio__read_file(const char *path, char **buf, size_t *size);
+
+/* ---- pool.c: parallel workers for big reads ---- */
+/* Reads from this size up are split (measured: see bench/README.md). */
+#define PVMIO__PAR_MIN	((uint64_t)8 << 20)
+PVMIO__HIDDEN bool pvmio__pool_wants(const struct pvmio *io,
+				     const struct pvmio__req *rq);
+PVMIO__HIDDEN ssize_t pvmio__pool_run(struct pvmio_pool *pool,
+				      struct pvmio__req *rq);
+PVMIO__HIDDEN void pvmio__pool_free(struct pvmio_pool *pool);
 
 #endif

@@ -101,6 +101,7 @@ void pvmio_close(pvmio *io)
 {
 	if (!io)
 		return;
+	pvmio__pool_free(io->pool);
 	if (io->pidfd >= 0)
 		close(io->pidfd);
 	if (io->memfd >= 0)

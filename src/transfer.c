@@ -170,7 +170,8 @@ ssize_t pvmio__run(struct pvmio__req *rq)
 	/* a write must not land in a process that took over a reused PID */
 	if (rq->write && (dead = pvmio__alive(io)) < 0)
 		goto gone;
-	n = pvmio__run_serial(rq);
+	n = pvmio__pool_wants(io, rq) ? pvmio__pool_run(io->pool, rq)
+				       : pvmio__run_serial(rq);
 	if ((dead = pvmio__alive(io)) < 0)
 		goto gone;
 	return n;
