@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exact partial transfers on a kernel that reports a short transfer only at
+ * iovec granularity, as process_vm_readv(2) allows. This program defines
+ * process_vm_readv/writev itself; libpvmio.a is linked in statically, so the
+ * library's calls land here. Each call runs the real syscall and rounds a
+ * short count down to the end of the last complete remote iovec: an exact
+ * count can then only come from the library's page-by-page walk.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+/* atomics: with pvmio_set_threads the library calls from its workers */
+static unsigned long calls;	/* every call that reached us */
+static unsigned long walks;	/* calls with more than one remote iovec */
+
+static ssize_t granular(long nr, pid_t pid, const struct iovec *l,
+			unsigned long nl, const struct iovec *r,
+			unsigned long nrv, unsigned long flags)
+{
+	ssize_t n = syscall(nr, pid, l, nl, r, nrv, flags);
+	size_t whole = 0, rtotal = 0, ltotal = 0;
+
+	__atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED);
+	if (nrv > 1)
+		__atomic_add_fetch(&walks, 1, __ATOMIC_RELAXED);
+	if (n <= 0)
+		return n;
+	for (unsigned long i = 0; i < nl; i++)
+		ltotal += l[i].iov_len;
+	for (unsigned long i = 0; i < nrv; i++)
+		rtotal += r[i].iov_len;
+	if ((size_t)n == rtotal || (size_t)n == ltotal)
+		return n;
+	for (unsigned long i = 0; i < nrv; i++) {
+		if (whole + r[i].iov_len > (size_t)n)
+			break;
+		whole += r[i].iov_len;
+	}
+	if (!whole) {
+		errno = EFAULT;
+		return -1;
+	}
+	return (ssize_t)whole;
+}
+
+ssize_t process_vm_readv(pid_t pid, const struct iovec *l, unsigned long nl,
+			 const struct iovec *r, unsigned long nr,
+			 unsigned long flags)
+{
+	return granular(SYS_process_vm_readv, pid, l, nl, r, nr, flags);
+}
+
+ssize_t process_vm_writev(pid_t pid, const struct iovec *l, unsigned long nl,
+			  const struct iovec *r, unsigned long nr,
+			  unsigned long flags)
+{
+	return granular(SYS_process_vm_writev, pid, l, nl, r, nr, flags);
+}
+
+#define BIG (6u << 20)
+#define HUGE (24u << 20)	/* over the size that pvmio_set_threads splits */
+
+/* Set up before the fork, so the child has the same layout. */
+static char *hole;	/* 8 pages, page 5 unmapped; seed 1 */
+static char *prot;	/* 4 pages: RW, PROT_NONE, RW, PROT_READ; seed 2 */
+static char *big;	/* 6 MiB, one page unmapped past the middle; seed 3 */
+static size_t big_hole;	/* offset of that page */
+static char *huge;	/* 24 MiB, one page unmapped at 17 MiB; seed 4 */
+
+static const char *say(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static const char *say(const char *fmt, ...)
+{
+	static char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+static uint64_t addr(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+struct scene {
+	const char *who, *what;
+	bool write;
+	const struct iovec *iov;
+	int cnt;
+	uint64_t start, want;	/* want: the bytes before the bad page */
+};
+
+/* Five results: count, cursor, page walk, EFAULT next, cursor kept. */
+static void expect_exact(pvmio *io, const struct scene *s)
+{
+	unsigned long before = walks;
+	char next[64];
+	uint64_t pos = 0;
+	ssize_t n;
+
+	memset(next, 0x11, sizeof(next));
+	pvmio_seek(io, (int64_t)s->start, SEEK_SET, NULL);
+	n = s->write ? pvmio_writev(io, s->iov, s->cnt)
+		     : pvmio_readv(io, s->iov, s->cnt);
+	t_is(n, (long long)s->want,
+	     say("%s: %s: exact count", s->who, s->what));
+	pvmio_tell(io, &pos);
+	t_is((long long)(pos - s->start), (long long)s->want,
+	     say("%s: %s: cursor at the bad page", s->who, s->what));
+	t_ok(walks > before, "%s: %s: the page walk ran (%lu multi-iovec calls)",
+	     s->who, s->what, walks - before);
+	n = s->write ? pvmio_write(io, next, sizeof(next))
+		     : pvmio_read(io, next, sizeof(next));
+	t_is_err(n, EFAULT, say("%s: %s: next call fails with EFAULT", s->who,
+				s->what));
+	pvmio_tell(io, &pos);
+	t_is((long long)(pos - s->start), (long long)s->want,
+	     say("%s: %s: cursor unchanged by the failure", s->who, s->what));
+}
+
+/* Read back remote bytes and compare them with want. */
+static bool remote_is(pvmio *io, uint64_t at, const void *want, size_t len)
+{
+	char *back = malloc(len ? len : 1);
+	bool ok;
+
+	if (!back)
+		t_bail("malloc");
+	ok = pvmio_pread(io, back, len, at) == (ssize_t)len &&
+	     memcmp(back, want, len) == 0;
+	free(back);
+	return ok;
+}
+
+/* Read back remote bytes and check them against t_fill(seed) at off. */
+static bool remote_pattern(pvmio *io, uint64_t at, size_t len, unsigned seed,
+			   size_t off)
+{
+	char *back = malloc(len);
+	bool ok;
+
+	if (!back)
+		t_bail("malloc");
+	ok = pvmio_pread(io, back, len, at) == (ssize_t)len &&
+	     t_check(back, len, seed, off) == -1;
+	free(back);
+	return ok;
+}
+
+/* One read scene over a single buffer; six results. */
+static void read_scene(pvmio *io, const char *who, const char *what,
+		       const char *base, size_t off, size_t len, size_t want,
+		       unsigned seed)
+{
+	char *buf = malloc(len);
+	struct iovec v = { buf, len };
+	struct scene s = { who, what, false, &v, 1, addr(base + off), want };
+
+	if (!buf)
+		t_bail("malloc");
+	expect_exact(io, &s);
+	t_is(t_check(buf, want, seed, off), -1,
+	     say("%s: %s: the bytes are right", who, what));
+	free(buf);
+}
+
+/* Many small local iovecs, some empty, carved from one buffer. */
+static struct iovec *small_iovecs(char *buf, size_t len, int *cnt)
+{
+	struct iovec *v = calloc(len + 1, sizeof(*v));
+	size_t pos = 0;
+	int n = 0;
+
+	if (!v)
+		t_bail("calloc");
+	while (pos < len) {
+		size_t sz = (size_t)(n * 7) % 23;
+
+		if (sz > len - pos)
+			sz = len - pos;
+		v[n].iov_base = buf + pos;
+		v[n].iov_len = sz;
+		pos += sz;
+		n++;
+	}
+	*cnt = n;
+	return v;
+}
+
+static void reads(pvmio *io, const char *who)
+{
+	size_t pg = t_page(), off = 4 * pg - 3000, len = 4 * pg;
+	char *buf = malloc(len);
+	struct iovec *v;
+	struct scene s = { who, "readv of many small iovecs across a hole",
+			   false, NULL, 0, addr(hole + off), 5 * pg - off };
+
+	read_scene(io, who, "read from mid-page into an unmapped page", hole,
+		   3 * pg + 123, 4 * pg, 2 * pg - 123, 1);
+	read_scene(io, who, "read from mid-page into PROT_NONE", prot, 123,
+		   3 * pg, pg - 123, 2);
+	read_scene(io, who, "read of several MiB with a hole in the middle",
+		   big, 777, BIG - 777 - pg, big_hole - 777, 3);
+	if (!buf)
+		t_bail("malloc");
+	v = small_iovecs(buf, len, &s.cnt);
+	s.iov = v;
+	expect_exact(io, &s);
+	t_is(t_check(buf, s.want, 1, off), -1,
+	     say("%s: %s: the bytes are right (%d iovecs)", who, s.what, s.cnt));
+	free(v);
+	free(buf);
+}
+
+/* One write scene of a t_fill(seed) buffer; six results. */
+static void write_scene(pvmio *io, const char *who, const char *what,
+			const char *base, size_t off, size_t len, size_t want,
+			unsigned seed)
+{
+	char *src = malloc(len);
+	struct iovec v = { src, len };
+	struct scene s = { who, what, true, &v, 1, addr(base + off), want };
+
+	if (!src)
+		t_bail("malloc");
+	t_fill(src, len, seed);
+	expect_exact(io, &s);
+	t_ok(remote_is(io, addr(base + off), src, want),
+	     "%s: %s: the bytes arrived", who, what);
+	free(src);
+}
+
+static void writes(pvmio *io, const char *who)
+{
+	size_t pg = t_page(), off;
+
+	off = 2 * pg + 1000;
+	write_scene(io, who, "write from mid-page into an unmapped page", hole,
+		    off, 4 * pg, 5 * pg - off, 41);
+	t_ok(remote_pattern(io, addr(hole + off - 1000), 1000, 1, off - 1000),
+	     "%s: the bytes before the write are untouched", who);
+	t_ok(remote_pattern(io, addr(hole + 6 * pg), pg, 1, 6 * pg),
+	     "%s: the page after the hole is untouched", who);
+	write_scene(io, who, "write from mid-page into PROT_NONE", prot, 200,
+		    2 * pg, pg - 200, 42);
+	write_scene(io, who, "write from mid-page into a read-only page", prot,
+		    2 * pg + 300, 2 * pg, pg - 300, 43);
+	t_ok(remote_pattern(io, addr(prot + 3 * pg), pg, 2, 3 * pg),
+	     "%s: the read-only page is unchanged", who);
+	write_scene(io, who, "write of several MiB with a hole in the middle",
+		    big, 4321, BIG - 4321 - pg, big_hole - 4321, 44);
+}
+
+static void small_writes(pvmio *io, const char *who)
+{
+	size_t pg = t_page(), off = 4 * pg - 2500, len = 3 * pg;
+	char *src = malloc(len);
+	struct iovec *v;
+	struct scene s = { who, "writev of many small iovecs across a hole",
+			   true, NULL, 0, addr(hole + off), 5 * pg - off };
+
+	if (!src)
+		t_bail("malloc");
+	t_fill(src, len, 45);
+	v = small_iovecs(src, len, &s.cnt);
+	s.iov = v;
+	expect_exact(io, &s);
+	t_ok(remote_is(io, addr(hole + off), src, s.want),
+	     "%s: %s: the bytes arrived (%d iovecs)", who, s.what, s.cnt);
+	free(v);
+	free(src);
+}
+
+/* The emulation itself must be iovec-granular, or this test proves nothing. */
+static void check_emulation(void)
+{
+	size_t pg = t_page();
+	char *buf = malloc(2 * pg);
+	struct iovec l = { buf, 2 * pg }, r1 = { hole + 4 * pg, 2 * pg };
+	struct iovec r2[2] = { { hole + 4 * pg, pg }, { hole + 5 * pg, pg } };
+	unsigned long before = calls;
+	pvmio *io;
+
+	if (!buf)
+		t_bail("malloc");
+	t_is_err(process_vm_readv(getpid(), &l, 1, &r1, 1, 0), EFAULT,
+		 "emulation: one iovec into a hole gives EFAULT, no short count");
+	t_is(process_vm_readv(getpid(), &l, 1, r2, 2, 0), (long long)pg,
+	     "emulation: a short count ends on an iovec boundary");
+	if (pvmio_open(&io, getpid(), addr(hole), 0))
+		t_bail("pvmio_open self: %s", pvmio_errmsg());
+	pvmio_read(io, buf, 16);
+	pvmio_close(io);
+	if (!t_ok(calls > before + 2, "the library's calls reach the emulation"))
+		t_bail("process_vm_readv is not interposed; nothing here is tested");
+	free(buf);
+}
+
+static void battery(pid_t pid, const char *who)
+{
+	pvmio *io;
+
+	if (pvmio_open(&io, pid, 0, 0))
+		t_bail("pvmio_open %s: %s", who, pvmio_errmsg());
+	reads(io, who);
+	writes(io, who);
+	small_writes(io, who);
+	pvmio_close(io);
+	/* the workers' pieces must keep the rules, each on its own */
+	if (pvmio_open(&io, pid, 0, 0) || pvmio_set_threads(io, 2))
+		t_bail("pvmio_open %s, 2 threads: %s", who, pvmio_errmsg());
+	read_scene(io, who, "read of 24 MiB on 2 threads, hole at 17 MiB",
+		   huge, 999, HUGE - 999 - t_page(), (17u << 20) - 999, 4);
+	pvmio_close(io);
+}
+
+int main(void)
+{
+	size_t pg = t_page();
+	pid_t child;
+
+	t_plan(3 + 2 * (4 * 6 + 4 * 6 + 2 + 1 + 6 + 6));
+	hole = t_map(8, PROT_READ | PROT_WRITE, 1);
+	t_unmap_page(hole, 5);
+	prot = t_map(4, PROT_READ | PROT_WRITE, 2);
+	t_protect_page(prot, 1, PROT_NONE);
+	t_protect_page(prot, 3, PROT_READ);
+	big = t_map(BIG / pg, PROT_READ | PROT_WRITE, 3);
+	big_hole = (BIG / pg / 2 + 3) * pg;
+	t_unmap_page(big, big_hole / pg);
+	huge = t_map(HUGE / pg, PROT_READ | PROT_WRITE, 4);
+	t_unmap_page(huge, (17u << 20) / pg);
+	check_emulation();
+	child = t_fork_target();
+	battery(child, "child");
+	t_kill(child);
+	battery(getpid(), "self");
+	return t_done();
+}
