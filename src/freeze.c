@@ -172,18 +172,50 @@ static long long elapsed_ns(const struct timespec *t0)
 	       (t.tv_nsec - t0->tv_nsec);
 }
 
-static bool all_stopped(const struct census *c)
+/* The kernel's count of threads, "Threads:" in /proc/PID/status, or -errno. */
+static long thread_count(pid_t pid)
 {
-	return !c->running_tid;
+	char path[40], buf[4096], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	p = strstr(buf, "\nThreads:");
+	return p ? strtol(p + 9, NULL, 10) : -EIO;
 }
 
-static bool none_stopped(const struct census *c)
+static bool all_stopped(const struct census *c, pid_t pid)
 {
+	long n;
+
+	if (c->running_tid)
+		return false;
+	/*
+	 * The list we read may predate a thread that a thread created just
+	 * before it stopped. Stopped threads create none, so if the kernel
+	 * counts no more threads than we saw, none was missed.
+	 */
+	n = thread_count(pid);
+	return n == -ENOENT || n == -ESRCH ? false : n <= (long)c->total;
+}
+
+static bool none_stopped(const struct census *c, pid_t pid)
+{
+	(void)pid;
 	return !c->stopped;
 }
 
 /* Poll the threads with growing naps until done() holds, for at most 2 s. */
-static int wait_for(const struct proc *p, bool (*done)(const struct census *),
+static int wait_for(const struct proc *p,
+		    bool (*done)(const struct census *, pid_t),
 		    struct census *c)
 {
 	struct timespec t0, nap = { 0, FIRST_NAP_NS };
@@ -193,7 +225,7 @@ static int wait_for(const struct proc *p, bool (*done)(const struct census *),
 		long long left;
 		int err = census_live(p, c);
 
-		if (err || done(c))
+		if (err || done(c, p->pid))
 			return err;
 		left = WAIT_NS - elapsed_ns(&t0);
 		if (left <= 0)

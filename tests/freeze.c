@@ -3,9 +3,9 @@
  * pvmio_freeze / pvmio_thaw on a real multi-threaded target (the helper
  * tests/target/threads, 8 threads bumping counters): every thread stops,
  * the counters stand still, thawing moves them again; freezing twice, an
- * already stopped target, zombies, reaped children, another uid, and a
- * target whose main thread cannot stop (blocked in vfork) so that the
- * freeze times out and resumes what it stopped.
+ * already stopped target, zombies, reaped children, another uid, threads
+ * that come and go, and a target whose main thread cannot stop (blocked
+ * in vfork) so that the freeze times out and resumes what it stopped.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -265,6 +265,39 @@ static void not_ours(void)
 	finish(&t);
 }
 
+static bool each_one_stopped(struct census c)
+{
+	return c.stopped == c.total;
+}
+
+/*
+ * Threads that come and go while the freeze waits: whatever moment the
+ * SIGSTOP hits, the freeze must return with every thread, also one created
+ * a moment before, stopped. Which case a round meets is luck, so many rounds.
+ */
+static void churning(void)
+{
+	uint64_t a[NTHREADS], b[NTHREADS];
+	int frozen = 0, still = 0, rounds = 20;
+	struct target t;
+
+	spawn(&t, "churn");
+	for (int i = 0; i < rounds; i++) {
+		frozen += !pvmio_freeze(t.pid) && each_one_stopped(look(t.pid));
+		read_counters(&t, a);
+		nap_ms(5);
+		read_counters(&t, b);
+		still += !memcmp(a, b, sizeof(a));
+		if (pvmio_thaw(t.pid))
+			t_bail("pvmio_thaw: %s", pvmio_errmsg());
+		nap_ms(3);
+	}
+	t_is(frozen, rounds, "threads created all the time: each freeze stops all");
+	t_is(still, rounds, "and no counter moves while frozen");
+	t_ok(counters_move(&t), "the churn goes on after the last thaw");
+	finish(&t);
+}
+
 static void cannot_stop(void)
 {
 	struct target t;
@@ -287,12 +320,13 @@ static void cannot_stop(void)
 
 int main(void)
 {
-	t_plan(6 + 10 + 4 + 5 + 3 + 4);
+	t_plan(6 + 10 + 4 + 5 + 3 + 3 + 4);
 	bad_args();
 	freeze_and_thaw();
 	already_stopped();
 	gone();
 	not_ours();
+	churning();
 	cannot_stop();
 	return t_done();
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A multi-threaded target for the freeze tests: `threads N [vfork]`.
+ * A multi-threaded target for the freeze tests: `threads N [vfork|churn]`.
  * N threads each bump their own counter about every 200 us (they sleep in
- * between, so the target costs little CPU). Once every thread exists, the
- * address of the counters goes to stdout as "0x...\n"; each counter sits in
- * its own 64-byte slot. With "vfork" the main thread then blocks in vfork(),
+ * between, so the target costs little CPU); with "churn" each bump is done
+ * by a new short-lived thread, so threads come and go all the time. Once
+ * every thread exists, the address of the counters goes to stdout as
+ * "0x...\n"; each counter sits in its own 64-byte slot.
+ * With "vfork" the main thread then blocks in vfork(),
  * a killable sleep (state D) that SIGSTOP cannot stop, so a freeze must
  * time out. The target dies with its parent (set up by whoever execs it).
  */
@@ -35,6 +37,26 @@ static void *bump(void *arg)
 	return NULL;
 }
 
+static void *bump_once(void *arg)
+{
+	(*(volatile uint64_t *)arg)++;
+	return NULL;
+}
+
+/* Each bump is a new thread: the task list keeps changing. */
+static void *churn(void *arg)
+{
+	struct timespec nap = { 0, 100000 };
+	pthread_t t;
+
+	for (;;) {
+		if (!pthread_create(&t, NULL, bump_once, arg))
+			pthread_join(t, NULL);
+		nanosleep(&nap, NULL);
+	}
+	return NULL;
+}
+
 static void wait_forever(void)
 {
 	for (;;)
@@ -58,15 +80,17 @@ static void block_in_vfork(void)
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 8;
+	const char *mode = argc > 2 ? argv[2] : "";
+	void *(*fn)(void *) = strcmp(mode, "churn") ? bump : churn;
 	pthread_t t;
 
 	if (n < 1 || n > MAX_THREADS) {
-		fprintf(stderr, "usage: threads N [vfork], 1 <= N <= %d\n",
+		fprintf(stderr, "usage: threads N [vfork|churn], 1 <= N <= %d\n",
 			MAX_THREADS);
 		return 2;
 	}
 	for (int i = 0; i < n; i++) {
-		if (pthread_create(&t, NULL, bump,
+		if (pthread_create(&t, NULL, fn,
 				   (void *)&counters[i * SLOT])) {
 			perror("pthread_create");
 			return 1;
@@ -74,7 +98,7 @@ int main(int argc, char **argv)
 	}
 	printf("%p\n", (void *)counters);
 	fflush(stdout);
-	if (argc > 2 && !strcmp(argv[2], "vfork"))
+	if (!strcmp(mode, "vfork"))
 		block_in_vfork();
 	wait_forever();
 }
