@@ -22,7 +22,8 @@
 static char *ro;	/* one PROT_READ page; seed 11 */
 static char *none;	/* one PROT_NONE page; seed 12 */
 static char *span;	/* RW, PROT_NONE, RW; seed 13 */
-static char *gap;	/* RW, then unmapped; seed 14 */
+static char *gap;	/* RW, unmapped, RW; seed 14 */
+static char *rogap;	/* PROT_READ, unmapped, PROT_READ; seed 17 */
 static pvmio *plain, *forced;
 
 /* The child never calls this: its first bytes become 0xCC there. */
@@ -202,6 +203,11 @@ static void unmapped(void)
 	pvmio_tell(forced, &pos);
 	t_is((long long)pos, (long long)addr(gap + pg),
 	     "unmapped: the cursor stays at the unmapped page");
+	t_is(pvmio_pwrite(forced, buf, sizeof(buf), addr(rogap + pg - 60)), 60,
+	     "unmapped: a forced write over a read-only page stops at the hole");
+	t_ok(forced_is(addr(rogap + pg - 60), buf, 60) &&
+	     forced_pattern(addr(rogap), pg - 60, 17, 0),
+	     "unmapped: the 60 bytes arrived, nothing before them changed");
 }
 
 static void across(void)
@@ -238,12 +244,14 @@ int main(void)
 	span = t_map(3, PROT_READ | PROT_WRITE, 13);
 	t_protect_page(span, 1, PROT_NONE);
 	probe = t_map(1, PROT_READ, 16);
-	/* last, so that no later mapping fills the hole */
-	gap = t_map(2, PROT_READ | PROT_WRITE, 14);
+	/* holes between two pages: no later mapping can fill them */
+	gap = t_map(3, PROT_READ | PROT_WRITE, 14);
 	t_unmap_page(gap, 1);
+	rogap = t_map(3, PROT_READ, 17);
+	t_unmap_page(rogap, 1);
 	child = t_fork_target();
 	probe_force(child, probe);
-	t_plan(6 + 7 + 7 + 6 + 6);
+	t_plan(6 + 7 + 7 + 8 + 6);
 	if (pvmio_open(&plain, child, 0, 0) ||
 	    pvmio_open(&forced, child, 0, PVMIO_FORCE))
 		t_bail("pvmio_open: %s", pvmio_errmsg());
