@@ -35,10 +35,11 @@
 #define ARCH AUDIT_ARCH_S390X
 #endif
 
-#define PLAN_CHILD 37
+#define PLAN_CHILD 39
 
 static char *area;	/* 8 pages, page 5 unmapped; seed 21 */
 static char *prot;	/* RW, PROT_NONE, RW, PROT_READ; seed 22 */
+static char *spare;	/* 8 pages RW for the many-iovec round trip */
 
 static uint64_t addr(const void *p)
 {
@@ -159,6 +160,34 @@ static void whole(pvmio *io)
 	free(buf);
 }
 
+/* 3000 local iovecs of 0 to 18 bytes: more than one preadv may take. */
+static void many(pvmio *io)
+{
+	enum { N = 3000 };
+	static struct iovec wv[N], rv[N];
+	static char src[N * 16], dst[N * 16];
+	size_t total = 0, pos = 0;
+
+	t_fill(src, sizeof(src), 24);
+	for (int i = 0; i < N; i++) {
+		wv[i] = (struct iovec){ src + total, (size_t)(i * 5) % 17 };
+		total += wv[i].iov_len;
+	}
+	for (int i = 0; i < N && pos < total; i++) {
+		size_t len = (size_t)(i * 7) % 19;
+
+		rv[i] = (struct iovec){ dst + pos, len < total - pos ? len :
+							total - pos };
+		pos += rv[i].iov_len;
+	}
+	pvmio_seek(io, (int64_t)addr(spare), SEEK_SET, NULL);
+	t_is(pvmio_writev(io, wv, N), (long long)total, "writev of 3000 iovecs");
+	pvmio_seek(io, (int64_t)addr(spare), SEEK_SET, NULL);
+	t_ok(pvmio_readv(io, rv, N) == (ssize_t)total &&
+	     memcmp(src, dst, total) == 0,
+	     "readv of 3000 iovecs gets the same %zu bytes", total);
+}
+
 /*
  * Six results: the exact count, the cursor, EFAULT next with a message that
  * names the /proc/PID/mem call, the cursor kept, the data.
@@ -246,6 +275,7 @@ static int run(void *arg)
 	if (pvmio_open(&forced, target, 0, PVMIO_FORCE))
 		t_bail("pvmio_open FORCE: %s", pvmio_errmsg());
 	whole(io);
+	many(io);
 	partial(io, false, area, 3 * pg + 123, 3 * pg, 2 * pg - 123, 21,
 		"read from mid-page into a hole: exact count");
 	partial(io, true, area, 4 * pg + 1000, 2 * pg, pg - 1000, 0,
@@ -271,6 +301,7 @@ int main(void)
 	prot = t_map(4, PROT_READ | PROT_WRITE, 22);
 	t_protect_page(prot, 1, PROT_NONE);
 	t_protect_page(prot, 3, PROT_READ);
+	spare = t_map(8, PROT_READ | PROT_WRITE, 0);
 	status = t_in_child(run, NULL);
 	t_is(status, 0, "the sandboxed child exited cleanly");
 	return t_done();
