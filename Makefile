@@ -103,11 +103,13 @@ $(LIBSO): $(SHARED_OBJ) src/libpvmio.map $(O)/map-ok
 	$(Q)ln -sf libpvmio.so.$(VERSION) $(O)/$(SONAME)
 	$(Q)ln -sf $(SONAME) $@
 
+# The installed .pc is generated again at install time: PREFIX may differ.
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|'
 $(O)/pvmio.pc: pvmio.pc.in include/pvmio.h
 	$(call msg,GEN,$@)
 	@mkdir -p $(@D)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+	$(Q)$(PC_SED) $< > $@
 
 $(O)/tests/helpers.o: tests/helpers.c tests/helpers.h include/pvmio.h
 	$(call msg,CC,$@)
@@ -155,7 +157,8 @@ install: lib $(CLI)
 	install -m 755 $(LIBSO).$(VERSION) $(DESTDIR)$(LIBDIR)/libpvmio.so.$(VERSION)
 	ln -sf libpvmio.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libpvmio.so
-	install -m 644 $(O)/pvmio.pc $(DESTDIR)$(PKGCONFIGDIR)/pvmio.pc
+	$(PC_SED) pvmio.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/pvmio.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/pvmio.pc
 	install -d $(DESTDIR)$(MANDIR)/man3
 	$(if $(MAN3),cp -P $(MAN3) $(DESTDIR)$(MANDIR)/man3/)
 	$(if $(MAN1),install -d $(DESTDIR)$(MANDIR)/man1 && install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)

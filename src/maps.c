@@ -68,6 +68,8 @@ static const char *hex(const char *p, uint64_t *v)
 	const char *start = p;
 	uint64_t x = 0;
 
+	if (!p)		/* an earlier field was missing */
+		return NULL;
 	for (;; p++) {
 		unsigned d;
 
@@ -92,10 +94,14 @@ static const char *dec(const char *p, uint64_t *v)
 	const char *start = p;
 	uint64_t x = 0;
 
+	if (!p)
+		return NULL;
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (x > (UINT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(*p - '0');
+
+		if (x > (UINT64_MAX - d) / 10)
 			return NULL;
-		x = x * 10 + (uint64_t)(*p - '0');
+		x = x * 10 + d;
 	}
 	*v = x;
 	return p == start ? NULL : p;
