@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/* Internals of pvmio_search (search.c, scan.c), visible to the tests. */
+#ifndef PVMIO_SEARCH_H
+#define PVMIO_SEARCH_H
+
+#include "internal.h"
+
+/*
+ * Chunks start at multiples of this address (or at the start of a span) and
+ * overlap the next by len - 1 bytes. Small enough that the scan reads what
+ * the copy has just left in L2, large enough that the syscall is noise.
+ */
+#define PVMIO__SEARCH_CHUNK	((size_t)256 * 1024)
+/* Below this many readable bytes the search stays in the calling thread. */
+#define PVMIO__SEARCH_PAR_MIN	((uint64_t)8 * 1024 * 1024)
+/* At most this many worker threads, whatever the machine. */
+#define PVMIO__SEARCH_MAX_THREADS 16
+
+/* A compiled pattern: two anchor bytes filter, the whole pattern verifies. */
+struct pvmio__pat {
+	const uint8_t *want;	/* pattern & mask */
+	const uint8_t *mask;	/* NULL: exact bytes */
+	size_t len;
+	size_t j1, j2;		/* anchor positions */
+	uint8_t v1, m1, v2, m2;	/* anchor value (already masked) and mask */
+};
+
+/* Where the matches of one chunk go: offsets from the chunk's start. */
+struct pvmio__hits {
+	uint32_t *off;		/* NULL with cap 0 when only counting */
+	size_t n, cap;
+	bool store;
+	bool nomem;		/* an offset could not be stored */
+};
+
+/*
+ * An exact pattern is used in place; a masked one is copied, masked, into
+ * room (2 * len bytes), which must not lie in the memory searched: a
+ * search of the calling process would find the copy.
+ */
+PVMIO__HIDDEN void pvmio__pat_init(struct pvmio__pat *p, const uint8_t *pattern,
+				   const uint8_t *mask, size_t len,
+				   uint8_t *room);
+/*
+ * Record every start in [0, limit) of buf where the pattern matches, as
+ * base + start; buf holds at least limit + len - 1 bytes.
+ */
+PVMIO__HIDDEN void pvmio__scan(const struct pvmio__pat *p, const uint8_t *buf,
+			       size_t limit, uint32_t base,
+			       struct pvmio__hits *h);
+
+/* pvmio_search with a thread count: 0 = automatic, 1 = serial. */
+PVMIO__HIDDEN ssize_t pvmio__search(pid_t pid, const void *pattern,
+				    const void *mask, size_t len,
+				    pvmio_match_fn on_match, void *arg,
+				    unsigned threads);
+
+#endif

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pvmio_search on a real process: the uninstrumented helper
+ * tests/target/searchee (under ASan a forked copy of this test would carry
+ * terabytes of readable shadow memory) lays out patterns at known places:
+ * across a chunk border, across two regions with different protections, in
+ * PROT_NONE pages, overlapping, masked, past the end of a file mapping, and
+ * (for the parallel part) 256 MiB of noise with hundreds of copies.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "search.h"
+
+#define MAX_GOT 2048
+
+/* Sanitizers map terabytes of shadow memory: a search of self reads them. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
+
+struct target {
+	pid_t pid;
+	uint64_t chunk, adj, none, over, mask, many, eof, big, bign;
+};
+
+struct got {
+	uint64_t addr[MAX_GOT];
+	size_t n, stop_at;
+};
+
+static uint64_t seed;
+static size_t page;
+
+static uint64_t mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* The searchee's pattern u(k1) u(k2), 16 bytes. */
+static void pat(uint8_t *dst, unsigned k1, unsigned k2)
+{
+	uint64_t v1 = mix(seed + k1), v2 = mix(seed + k2);
+
+	for (int i = 0; i < 8; i++) {
+		dst[i] = (uint8_t)(v1 >> (8 * i));
+		dst[8 + i] = (uint8_t)(v2 >> (8 * i));
+	}
+}
+
+static void field(struct target *t, const char *name, uint64_t v)
+{
+	static const char *names[] = { "chunk", "adj", "none", "over", "mask",
+				       "many", "eof", "big", "bign" };
+	uint64_t *slots[] = { &t->chunk, &t->adj, &t->none, &t->over, &t->mask,
+			      &t->many, &t->eof, &t->big, &t->bign };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			*slots[i] = v;
+}
+
+static void spawn(struct target *t, const char *big_mib)
+{
+	char s[32], c[32], line[128], name[32];
+	unsigned long long v;
+	int fd[2];
+	FILE *f;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(s, sizeof(s), "%llu", (unsigned long long)seed);
+	snprintf(c, sizeof(c), "%zu", PVMIO__SEARCH_CHUNK);
+	if (pipe2(fd, O_CLOEXEC))
+		t_bail("pipe");
+	fflush(stdout);
+	t->pid = fork();
+	if (t->pid < 0)
+		t_bail("fork");
+	if (t->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(fd[1], 1);
+		execl(t_target_path("searchee"), "searchee", s, c, big_mib,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	f = fdopen(fd[0], "r");
+	while (f && fgets(line, sizeof(line), f) && strcmp(line, "ready\n"))
+		if (sscanf(line, "%31s %llx", name, &v) == 2)
+			field(t, name, v);
+	if (!f || !t->many)
+		t_bail("searchee %s did not start", t_target_path("searchee"));
+	fclose(f);
+}
+
+static int collect(uint64_t addr, void *arg)
+{
+	struct got *g = arg;
+
+	if (g->n < MAX_GOT)
+		g->addr[g->n] = addr;
+	g->n++;
+	return g->stop_at && g->n == g->stop_at;
+}
+
+/* Search u(k1) u(k2), optionally masked; the matches land in g. */
+static ssize_t find(pid_t pid, unsigned k1, unsigned k2, const uint8_t *mask,
+		    struct got *g, unsigned threads)
+{
+	uint8_t p[16];
+
+	pat(p, k1, k2);
+	g->n = 0;
+	return pvmio__search(pid, p, mask, 16, collect, g, threads);
+}
+
+static bool same(const struct got *g, const uint64_t *want, size_t n)
+{
+	bool ok = g->n == n;
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = g->addr[i] == want[i];
+	for (size_t i = 0; !ok && i < g->n && i < 8; i++)
+		t_diag("  match %zu at %#llx, want %#llx", i,
+		       (unsigned long long)g->addr[i],
+		       (unsigned long long)(i < n ? want[i] : 0));
+	return ok;
+}
+
+static void borders(const struct target *t, struct got *g)
+{
+	const uint64_t c = PVMIO__SEARCH_CHUNK, a = t->chunk;
+	uint64_t want[] = { a, a + c - 8, a + c + 3 * page - 5,
+			    a + 3 * c - 16 };
+	uint64_t adj = t->adj + page - 7;
+	uint64_t eof[] = { t->eof + 100, t->eof + 4 * page };
+	uint8_t ff[16], f0[16];
+
+	memset(ff, 0xff, 16);
+	memset(f0, 0xf0, 16);
+	t_is(find(t->pid, 1, 2, NULL, g, 1), 4,
+	     "4 matches: region start and end, chunk and page borders");
+	t_ok(same(g, want, 4), "... at the right addresses, in order");
+	t_is(find(t->pid, 1, 2, ff, g, 1), 4,
+	     "an all-0xff mask is the exact search");
+	t_is(find(t->pid, 1, 2, f0, g, 1), 4,
+	     "a 0xf0 mask on every byte (no full anchor byte)");
+	t_ok(same(g, want, 4), "... finds the same addresses");
+	t_is(find(t->pid, 3, 4, NULL, g, 1), 1,
+	     "across two adjacent regions rw-/r--");
+	t_ok(same(g, &adj, 1), "... at the right address");
+	t_is(find(t->pid, 5, 6, NULL, g, 1), 0,
+	     "nothing in or into PROT_NONE pages");
+	t_is(find(t->pid, 14, 15, NULL, g, 1), 2,
+	     "unreadable pages past a file's end are skipped, the search goes on");
+	t_ok(same(g, eof, 2),
+	     "... in the file page and the page after the hole");
+}
+
+static void overlap_and_mask(const struct target *t, struct got *g)
+{
+	uint64_t over[] = { t->over, t->over + 8, t->over + 16 };
+	uint8_t p[16], m[16];
+
+	t_is(find(t->pid, 7, 7, NULL, g, 1), 3,
+	     "overlapping matches each count");
+	t_ok(same(g, over, 3), "... at +0, +8, +16");
+	memset(m, 0xff, 16);
+	m[3] = 0x00;
+	m[10] = 0xf0;
+	t_is(find(t->pid, 8, 9, NULL, g, 1), 0,
+	     "altered copies: no exact match");
+	t_is(find(t->pid, 8, 9, m, g, 1), 1,
+	     "wildcard byte and nibble: one match");
+	t_ok(same(g, &t->mask, 1), "... the copy whose high nibble is intact");
+	pat(p, 8, 9);
+	p[3] ^= 0xff;	/* masked-out pattern bits do not matter */
+	p[10] ^= 0x0f;
+	g->n = 0;
+	t_is(pvmio__search(t->pid, p, m, 16, collect, g, 1), 1,
+	     "pattern bits under a zero mask are ignored");
+}
+
+static void order_and_stop(const struct target *t, struct got *g)
+{
+	uint64_t want[64];
+	uint8_t p[16];
+	bool sorted = true;
+
+	for (size_t i = 0; i < 64; i++)
+		want[i] = t->many + (i < 32 ? i : i + 1) * page +
+			  (i * 37) % (page - 16);
+	t_is(find(t->pid, 10, 11, NULL, g, 1), 64,
+	     "64 copies over two mappings");
+	for (size_t i = 1; i < g->n && i < MAX_GOT; i++)
+		sorted = sorted && g->addr[i - 1] < g->addr[i];
+	t_ok(sorted && same(g, want, 64), "... all of them, in address order");
+	g->stop_at = 5;
+	t_is(find(t->pid, 10, 11, NULL, g, 1), 5,
+	     "a nonzero return stops; the count includes it");
+	t_ok(same(g, want, 5), "... after the callback saw the first 5");
+	g->stop_at = 0;
+	pat(p, 10, 11);
+	t_is(pvmio_search(t->pid, p, NULL, 16, NULL, NULL), 64,
+	     "NULL callback: count only");
+}
+
+static void errors(const struct target *t)
+{
+	uint8_t p[16] = { 1 };
+	pid_t dead;
+
+	t_is_err(pvmio_search(0, p, NULL, 16, NULL, NULL), EINVAL,
+	         "pid 0: EINVAL");
+	t_is_err(pvmio_search(-1, p, NULL, 16, NULL, NULL), EINVAL,
+	         "pid -1: EINVAL");
+	t_is_err(pvmio_search(t->pid, NULL, NULL, 16, NULL, NULL), EINVAL,
+	         "NULL pattern: EINVAL");
+	t_is_err(pvmio_search(t->pid, p, NULL, 0, NULL, NULL), EINVAL,
+	         "len 0: EINVAL");
+	dead = t_fork_target();
+	t_kill(dead);
+	t_is_err(pvmio_search(dead, p, NULL, 16, NULL, NULL), ESRCH,
+	         "reaped pid: ESRCH");
+}
+
+/* The calling process: the pattern it passes is the only copy there is. */
+static void self(struct got *g)
+{
+	uint8_t *a, m[16];
+
+	if (SANITIZED || t_under_valgrind()) {
+		t_skip(2, "a sanitizer's or valgrind's own memory would be searched");
+		return;
+	}
+	a = t_map(1, PROT_READ | PROT_WRITE, 0);
+	pat(a, 16, 17);
+	memset(m, 0xff, sizeof(m));
+	m[5] = 0;
+	g->n = 0;
+	t_is(pvmio_search(getpid(), a, NULL, 16, collect, g), 1,
+	     "self, exact: the caller's pattern, once");
+	g->n = 0;
+	t_is(pvmio_search(getpid(), a, m, 16, collect, g), 1,
+	     "self, masked: the search's own masked copy is not found");
+	munmap(a, t_page());
+}
+
+/* Parallel and serial give the same matches, counts and early stops. */
+static void parallel(struct got *g, struct got *g2)
+{
+	struct target t;
+	const char *mib = t_under_valgrind() ? "64" : "256";
+	uint8_t p[16];
+
+	spawn(&t, mib);
+	pat(p, 12, 13);
+	t_is(find(t.pid, 12, 13, NULL, g, 1), (long long)t.bign,
+	     "big target, serial: every copy");
+	t_is(find(t.pid, 12, 13, NULL, g2, 2), (long long)t.bign,
+	     "2 threads: the same count");
+	t_ok(same(g2, g->addr, g->n),
+	     "... the same addresses in the same order");
+	t_is(find(t.pid, 12, 13, NULL, g2, 0), (long long)t.bign,
+	     "automatic threads: the same count");
+	t_ok(same(g2, g->addr, g->n), "... the same addresses");
+	g2->stop_at = 77;
+	t_is(find(t.pid, 12, 13, NULL, g2, 4), 77,
+	     "4 threads: stop at the 77th match");
+	t_ok(same(g2, g->addr, 77), "... the first 77 of the serial list");
+	t_is(pvmio__search(t.pid, p, NULL, 16, NULL, NULL, 4), (long long)t.bign,
+	     "4 threads, count only: the same count");
+	t_kill(t.pid);
+}
+
+int main(void)
+{
+	static struct got g, g2;
+	struct target t;
+
+	t_plan(10 + 6 + 5 + 5 + 2 + 8);
+	seed = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
+	page = t_page();
+	spawn(&t, NULL);
+	borders(&t, &g);
+	overlap_and_mask(&t, &g);
+	order_and_stop(&t, &g);
+	errors(&t);
+	t_kill(t.pid);
+	self(&g);
+	parallel(&g, &g2);
+	return t_done();
+}
