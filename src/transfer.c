@@ -98,32 +98,70 @@ static int page_walk(struct pvmio__req *rq, uint64_t *done, uint64_t left)
 	return call_failed(rq, EFAULT, addr + (size_t)n, bytes - (size_t)n);
 }
 
-/* One fast call; on a short result, the page walk finds the boundary. */
-static int cma_step(struct pvmio__req *rq, uint64_t *done, uint64_t left)
+/* One call, one remote iovec over up to len bytes; moves what it moved.
+ * Returns the kernel's answer and, in *asked, what it was asked for. */
+static ssize_t one_call(struct pvmio__req *rq, uint64_t *done, uint64_t len,
+			size_t *asked)
 {
 	struct iovec lv[PVMIO__IOV_MAX], rv;
-	uint64_t addr = rq->addr + *done;
-	size_t nl, bytes;
+	size_t nl;
 	ssize_t n;
 
-	bytes = pvmio__lcur_fill(&rq->local, lv, PVMIO__IOV_MAX,
-				 min_sz(left, PVMIO__MAX_RW), &nl);
-	rv.iov_base = (void *)(uintptr_t)addr;
-	rv.iov_len = bytes;
+	*asked = pvmio__lcur_fill(&rq->local, lv, PVMIO__IOV_MAX,
+				  min_sz(len, PVMIO__MAX_RW), &nl);
+	rv.iov_base = (void *)(uintptr_t)(rq->addr + *done);
+	rv.iov_len = *asked;
 	n = pvmio__cma(rq->io->pid, rq->write, lv, nl, &rv, 1);
-	if (n == (ssize_t)bytes) {
-		moved(rq, done, bytes);
-		return 0;
-	}
-	if (n == -ENOSYS)
-		return 0;	/* the loop moves on to /proc/PID/mem */
-	if (n < 0 && n != -EFAULT)
-		return call_failed(rq, (int)-n, addr, bytes);
-	if (n > 0) {
+	if (n > 0)
 		moved(rq, done, (size_t)n);
-		left -= (size_t)n;
+	return n;
+}
+
+/*
+ * A fault lies within the next `left` bytes, yet the page walk found a
+ * whole batch accessible: this kernel reports faults per iovec, not per
+ * page. Halve the window until it is small enough for the page walk, so
+ * the search costs O(log n) calls instead of a walk over every page.
+ */
+static int bisect(struct pvmio__req *rq, uint64_t *done, uint64_t left)
+{
+	uint64_t page = pvmio__page_size(), walk = (WALK_PAGES - 1) * page;
+
+	while (left > walk) {
+		uint64_t half = (left / 2 + page - 1) & ~(page - 1);
+		size_t asked;
+		ssize_t n = one_call(rq, done, half, &asked);
+
+		if (n == (ssize_t)asked) {
+			left -= asked;
+			continue;
+		}
+		if (n < 0 && n != -EFAULT)
+			return call_failed(rq, (int)-n, rq->addr + *done, asked);
+		left = asked - (size_t)(n > 0 ? n : 0);
 	}
-	return page_walk(rq, done, left);
+	return left ? page_walk(rq, done, left) : 0;
+}
+
+/* One fast call; on a short result, find the exact boundary. */
+static int cma_step(struct pvmio__req *rq, uint64_t *done, uint64_t left)
+{
+	uint64_t before;
+	size_t asked;
+	ssize_t n = one_call(rq, done, left, &asked);
+	int err;
+
+	if (n == (ssize_t)asked || n == -ENOSYS)
+		return 0;	/* on ENOSYS the loop moves to /proc/PID/mem */
+	if (n < 0 && n != -EFAULT)
+		return call_failed(rq, (int)-n, rq->addr + *done, asked);
+	/* Linux stops at the faulting page: one walk call confirms it */
+	left = asked - (size_t)(n > 0 ? n : 0);
+	before = *done;
+	err = page_walk(rq, done, left);
+	if (err)
+		return err;
+	return bisect(rq, done, left - (*done - before));
 }
 
 /* The rest of the request through /proc/PID/mem. */
