@@ -24,6 +24,7 @@ struct pvmio_pool;
 struct pvmio {
 	pid_t pid;
 	int pidfd;		/* -1: unpinned (by flag, by kernel, or self) */
+	int epfd;		/* epoll set watching pidfd, or -1 */
 	int memfd;		/* /proc/PID/mem, opened on first need; atomic */
 	unsigned flags;
 	bool past_end;		/* the cursor went beyond 2^64 - 1 */
@@ -69,6 +70,8 @@ PVMIO__HIDDEN int pvmio__iov_total(const struct iovec *iov, size_t cnt,
 /* ---- target.c: process identity ---- */
 PVMIO__HIDDEN int pvmio__pin(struct pvmio *io);
 PVMIO__HIDDEN int pvmio__pidfd_pid(int pidfd, pid_t *pid);
+/* Set up the cheap liveness check of a pinned handle (best effort). */
+PVMIO__HIDDEN void pvmio__watch(struct pvmio *io);
 /* 0 while the pinned process lives, -ESRCH once it has exited. */
 PVMIO__HIDDEN int pvmio__alive(const struct pvmio *io);
 PVMIO__HIDDEN int pvmio__probe(struct pvmio *io);

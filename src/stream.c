@@ -27,6 +27,7 @@ static int open_common(pvmio **out, pvmio *io)
 		close(io->pidfd);
 		io->pidfd = -1;
 	}
+	pvmio__watch(io);
 	*out = io;
 	return 0;
 err:
@@ -45,6 +46,7 @@ static pvmio *handle_new(pid_t pid, uint64_t address, unsigned flags)
 	}
 	io->pid = pid;
 	io->pidfd = -1;
+	io->epfd = -1;
 	io->memfd = -1;
 	io->flags = flags;
 	io->cursor = address;
@@ -104,6 +106,8 @@ void pvmio_close(pvmio *io)
 	pvmio__pool_free(io->pool);
 	if (io->pidfd >= 0)
 		close(io->pidfd);
+	if (io->epfd >= 0)
+		close(io->epfd);
 	if (io->memfd >= 0)
 		close(io->memfd);
 	free(io);
