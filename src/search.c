@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,16 +322,22 @@ static ssize_t run(struct job *j, pvmio_match_fn fn, void *arg)
 	return count;
 }
 
+/* The CPUs this thread may run on: in a container, fewer than are online. */
+static unsigned usable_cpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (!sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
 static unsigned pick_threads(unsigned asked, uint64_t bytes)
 {
-	long cpus;
-
-	if (!asked) {
-		if (bytes < PVMIO__SEARCH_PAR_MIN)
-			return 1;
-		cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		asked = cpus > 0 ? (unsigned)cpus : 1;
-	}
+	if (!asked)
+		asked = bytes < PVMIO__SEARCH_PAR_MIN ? 1 : usable_cpus();
 	return asked < PVMIO__SEARCH_MAX_THREADS ? asked
 						 : PVMIO__SEARCH_MAX_THREADS;
 }

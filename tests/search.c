@@ -266,6 +266,32 @@ static void self(struct got *g)
 	munmap(a, t_page());
 }
 
+/* A pattern longer than a chunk: 300 KiB of the big target's noise. */
+static void long_pattern(const struct target *t, struct got *g)
+{
+	size_t len = 300 * 1024;
+	uint64_t at = t->big + 12345;
+	uint8_t *p = malloc(len), *m = malloc(len);
+	pvmio *io;
+
+	if (!p || !m || pvmio_open(&io, t->pid, 0, 0))
+		t_bail("long pattern: %s", pvmio_errmsg());
+	if (pvmio_pread(io, p, len, at) != (ssize_t)len)
+		t_bail("pvmio_pread: %s", pvmio_errmsg());
+	pvmio_close(io);
+	memset(m, 0xff, len);
+	m[len / 2] = 0;
+	g->n = 0;
+	t_is(pvmio__search(t->pid, p, NULL, len, collect, g, 2), 1,
+	     "a 300 KiB pattern: found once");
+	t_ok(same(g, &at, 1), "... where it was read from");
+	g->n = 0;
+	t_is(pvmio__search(t->pid, p, m, len, collect, g, 2), 1,
+	     "... and with a wildcard byte in the middle");
+	free(p);
+	free(m);
+}
+
 /* Parallel and serial give the same matches, counts and early stops. */
 static void parallel(struct got *g, struct got *g2)
 {
@@ -290,6 +316,7 @@ static void parallel(struct got *g, struct got *g2)
 	t_ok(same(g2, g->addr, 77), "... the first 77 of the serial list");
 	t_is(pvmio__search(t.pid, p, NULL, 16, NULL, NULL, 4), (long long)t.bign,
 	     "4 threads, count only: the same count");
+	long_pattern(&t, g);
 	t_kill(t.pid);
 }
 
@@ -298,7 +325,7 @@ int main(void)
 	static struct got g, g2;
 	struct target t;
 
-	t_plan(10 + 6 + 5 + 5 + 2 + 8);
+	t_plan(10 + 6 + 5 + 5 + 2 + 8 + 3);
 	seed = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
 	page = t_page();
 	spawn(&t, NULL);
