@@ -5,10 +5,14 @@
 #                      PVMIO_API functions; version, soname, .pc agree
 #   make deb           build the Debian packages from a copy of the tree
 #                      into $(O)/deb/ (dpkg-buildpackage -us -uc -b)
-# `make check` also runs the Python binding's tests (tests/python.sh).
+# `make check` also runs the Python binding's tests (tests/python.sh) and
+# checks that abicheck catches each fault it is for (tests/abi/selftest.sh).
 
-TAP_PROGS += tests/python.sh
+TAP_PROGS += tests/python.sh tests/abi/selftest.sh
 
 .PHONY: installcheck abicheck deb
 installcheck: lib $(CLI)
 	O=$(O) MAKE="$(MAKE)" CC="$(CC)" prove --exec bash tests/install/installcheck.sh
+
+abicheck: $(LIBSO) $(O)/pvmio.pc
+	SO=$(LIBSO) PC=$(O)/pvmio.pc CC="$(CC)" prove --exec bash tests/abi/abicheck.sh
