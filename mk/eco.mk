@@ -6,9 +6,10 @@
 #   make deb           build the Debian packages from a copy of the tree
 #                      into $(O)/deb/ (dpkg-buildpackage -us -uc -b)
 # `make check` also runs the Python binding's tests (tests/python.sh) and
-# checks that abicheck catches each fault it is for (tests/abi/selftest.sh).
+# checks that abicheck catches each fault it is for (tests/abi/selftest.sh),
+# and runs the examples (tests/examples.sh).
 
-TAP_PROGS += tests/python.sh tests/abi/selftest.sh
+TAP_PROGS += tests/python.sh tests/abi/selftest.sh tests/examples.sh
 
 .PHONY: installcheck abicheck deb
 installcheck: lib $(CLI)
