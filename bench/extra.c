@@ -102,10 +102,16 @@ void bench_open(struct target *t)
 		.unit = "call", .chunk = 1, .ctx = t,
 	};
 
-	group_add(&pinned, "pidfd_open+probe+poll+close (raw)",
-		  open_raw_pinned);
-	group_add(&pinned, "pvmio_open+pvmio_close", open_pinned);
-	group_measure(&pinned);
+	int fd = (int)syscall(SYS_pidfd_open, t->pid, 0);
+
+	/* without pidfd_open (old kernel, valgrind) handles are not pinned */
+	if (fd >= 0) {
+		close(fd);
+		group_add(&pinned, "pidfd_open+probe+poll+close (raw)",
+			  open_raw_pinned);
+		group_add(&pinned, "pvmio_open+pvmio_close", open_pinned);
+		group_measure(&pinned);
+	}
 	group_add(&unpinned, "probe: process_vm_readv 1 B (raw)",
 		  open_raw_unpinned);
 	group_add(&unpinned, "pvmio_open+pvmio_close UNPINNED",
