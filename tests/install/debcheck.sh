@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# make debcheck: install the .debs of `make deb` with dpkg, use them as a
+# user would (pkg-config, the consumers, the CLI, the Python binding through
+# the loader's search), then purge them. Changes the system: for CI or a
+# throwaway machine; refuses to run where pvmio packages are installed.
+# TAP. Environment: DEB_OUT (where the .debs are), VERSION, CC, CXX.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+DEB_OUT=${DEB_OUT:?} VERSION=${VERSION:?}
+CC=${CC:-cc} CXX=${CXX:-c++}
+here=$PWD/tests/install
+pkgs=(libpvmio0 libpvmio-dev pvmio)
+
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP dpkg -i needs root"
+	exit 0
+fi
+for p in "${pkgs[@]}"; do
+	if dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q installed; then
+		echo "1..0 # SKIP $p is installed on this system already: not touching it"
+		exit 0
+	fi
+done
+debs=()
+for p in "${pkgs[@]}"; do
+	f=$(ls "$DEB_OUT/${p}_${VERSION}"_*.deb 2>/dev/null)
+	[ -n "$f" ] && debs+=("$f")
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pvmio-debcheck.XXXXXX") || exit 1
+trap 'dpkg -P "${pkgs[@]}" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+
+n=0
+fails=0
+check() {
+	local what=$1 out
+	shift
+	n=$((n + 1))
+	if out=$("$@" 2>&1); then
+		echo "ok $n - $what"
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+	else
+		fails=$((fails + 1))
+		echo "not ok $n - $what"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+	fi
+}
+
+check "dpkg -i ${debs[*]##*/}" dpkg -i "${debs[@]}"
+check "pkg-config --modversion pvmio is $VERSION" \
+	sh -c "test \"\$(pkg-config --modversion pvmio)\" = $VERSION"
+# shellcheck disable=SC2046 # flags are word lists
+{
+check "C consumer, shared, from the installed package" sh -c \
+	"$CC -Wall -Wextra -Werror $here/consumer.c $(pkg-config --cflags --libs pvmio) -o $tmp/c && $tmp/c $VERSION"
+check "C++ consumer, shared, from the installed package" sh -c \
+	"$CXX -Wall -Wextra -pedantic -Werror $here/consumer.cc $(pkg-config --cflags --libs pvmio) -o $tmp/cc && $tmp/cc $VERSION"
+check "C consumer, static, from the installed package" sh -c \
+	"$CC -static $here/consumer.c $(pkg-config --static --cflags --libs pvmio) -o $tmp/cs && $tmp/cs $VERSION"
+}
+check "man pvmio_read is installed" man -w pvmio_read
+if command -v python3 >/dev/null 2>&1; then
+	check "Python binding finds the installed library by itself" \
+		env -u PVMIO_LIBRARY PYTHONPATH=python python3 "$here"/consumer.py "$VERSION" libpvmio.so.0
+fi
+if ls "$DEB_OUT"/pvmio_"$VERSION"_*.deb >/dev/null 2>&1; then
+	check "pvmio --version from the installed package" \
+		sh -c "/usr/bin/pvmio --version | grep -F $VERSION"
+	check "man 1 pvmio is installed" man -w 1 pvmio
+fi
+check "dpkg -P removes them" dpkg -P "${pkgs[@]}"
+check "nothing of them is left" sh -c "! test -e /usr/include/pvmio.h"
+
+echo "1..$n"
+[ "$fails" -eq 0 ]
