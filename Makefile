@@ -18,7 +18,8 @@ CC ?= gcc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
-BASE := -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN)
+# 64-bit file offsets: /proc/PID/mem offsets are addresses, also on i686.
+BASE := -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude $(WARN)
 
 # Each flavour builds into its own tree, so they never mix objects.
 O := build
@@ -71,6 +72,7 @@ CHECK_DEPS = all $(TESTS) $(TARGETS)
 PROVE_JOBS ?= 2
 TEST_TIMEOUT ?= 300
 
+.DEFAULT_GOAL := all
 .PHONY: all lib check demo valgrind install uninstall clean help
 all: lib $(CLI) $(EXAMPLES)
 lib: $(LIBA) $(LIBSO) $(O)/pvmio.pc
@@ -139,6 +141,9 @@ $(O)/pvmio: $(TOOL_SRC) $(TOOL_HDR) $(LIBA) include/pvmio.h
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(TOOL_SRC) $(LIBA) -lpthread
 
+# The fragments come before the rules that use what they add.
+-include $(sort $(wildcard mk/*.mk))
+
 check: $(CHECK_DEPS)
 	@test -n "$(TESTS)" || { echo "no tests" >&2; exit 1; }
 	O=$(O) prove -j$(PROVE_JOBS) --exec 'timeout -k 10 $(TEST_TIMEOUT)' $(TAP_PROGS)
@@ -175,8 +180,6 @@ uninstall:
 
 clean:
 	rm -rf build
-
--include $(sort $(wildcard mk/*.mk))
 
 help:
 	@echo 'make            build the libraries, the CLI and the examples into build/'

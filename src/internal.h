@@ -36,6 +36,10 @@ struct pvmio {
 /* Record "what: strerror(err)" and set errno; returns -1. */
 PVMIO__HIDDEN int pvmio__fail(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Around a transfer: a release without failure restores the message and
+ * errno that were there at the hold (a short count is a success). */
+PVMIO__HIDDEN void pvmio__err_hold(void);
+PVMIO__HIDDEN void pvmio__err_release(bool failed);
 /* Copy the calling thread's message out, or set it from a copy. */
 PVMIO__HIDDEN void pvmio__errmsg_copy(char *dst, size_t size);
 PVMIO__HIDDEN void pvmio__errmsg_set(const char *msg);
@@ -88,9 +92,10 @@ struct pvmio__req {
 PVMIO__HIDDEN ssize_t pvmio__run(struct pvmio__req *rq);
 /* As pvmio__run, without the liveness check. */
 PVMIO__HIDDEN ssize_t pvmio__run_serial(struct pvmio__req *rq);
+/* The public transfer: fn names the entry point in messages. */
 PVMIO__HIDDEN ssize_t pvmio__transfer(struct pvmio *io, bool write,
 				      const struct iovec *iov, size_t cnt,
-				      uint64_t addr);
+				      uint64_t addr, const char *fn);
 PVMIO__HIDDEN bool pvmio__cma_missing(void);
 /* One process_vm_readv/writev; -errno on failure (ENOSYS is remembered). */
 PVMIO__HIDDEN ssize_t pvmio__cma(pid_t pid, bool write, const struct iovec *l,

@@ -13,15 +13,17 @@
 
 size_t pvmio__page_size(void)
 {
-	static size_t page;
+	static size_t page;	/* threads may race to fill it: atomically */
+	size_t pg = __atomic_load_n(&page, __ATOMIC_RELAXED);
 
-	if (!page) {
+	if (!pg) {
 		long p = sysconf(_SC_PAGESIZE);
 
 		/* a power of two is assumed everywhere; 4 KiB is the safe floor */
-		page = (p > 0 && !(p & (p - 1))) ? (size_t)p : 4096;
+		pg = (p > 0 && !(p & (p - 1))) ? (size_t)p : 4096;
+		__atomic_store_n(&page, pg, __ATOMIC_RELAXED);
 	}
-	return page;
+	return pg;
 }
 
 uint64_t pvmio__clamp(uint64_t addr, uint64_t len)

@@ -308,12 +308,24 @@ fail:
 			   err == -ESRCH ? ": the process exited" : "");
 }
 
+/* A span that stopped at a fault is a result, not a failure of the call. */
+static ssize_t spans_held(pvmio *io, bool write, struct pvmio_span *spans,
+			  size_t n)
+{
+	ssize_t r;
+
+	pvmio__err_hold();
+	r = spans_io(io, write, spans, n);
+	pvmio__err_release(r < 0);
+	return r;
+}
+
 ssize_t pvmio_read_spans(pvmio *io, struct pvmio_span *spans, size_t n)
 {
-	return spans_io(io, false, spans, n);
+	return spans_held(io, false, spans, n);
 }
 
 ssize_t pvmio_write_spans(pvmio *io, struct pvmio_span *spans, size_t n)
 {
-	return spans_io(io, true, spans, n);
+	return spans_held(io, true, spans, n);
 }

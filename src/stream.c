@@ -131,22 +131,22 @@ static ssize_t finish(ssize_t n)
 }
 
 static ssize_t at_cursor(pvmio *io, bool write, const struct iovec *iov,
-			 int cnt)
+			 int cnt, const char *fn)
 {
 	ssize_t n;
 
 	if (!io || cnt < 0)
-		return pvmio__fail(EINVAL, "%s: %s", write ? "pvmio_writev" : "pvmio_readv",
+		return pvmio__fail(EINVAL, "%s: %s", fn,
 				   io ? "negative iovcnt" : "NULL handle");
 	if (io->past_end) {
 		size_t total;
 
 		if (pvmio__iov_total(iov, (size_t)cnt, &total))
-			return pvmio__fail(EINVAL, "%s(pid %d): bad buffer or length",
-					   write ? "write" : "read", (int)io->pid);
+			return pvmio__fail(EINVAL, "%s(pid %d): NULL buffer or length over SSIZE_MAX",
+					   fn, (int)io->pid);
 		return 0;
 	}
-	n = finish(pvmio__transfer(io, write, iov, (size_t)cnt, io->cursor));
+	n = finish(pvmio__transfer(io, write, iov, (size_t)cnt, io->cursor, fn));
 	if (n > 0) {
 		io->cursor += (uint64_t)n;
 		io->past_end = io->cursor == 0;	/* wrapped: we reached 2^64 */
@@ -156,47 +156,46 @@ static ssize_t at_cursor(pvmio *io, bool write, const struct iovec *iov,
 
 ssize_t pvmio_readv(pvmio *io, const struct iovec *iov, int iovcnt)
 {
-	return at_cursor(io, false, iov, iovcnt);
+	return at_cursor(io, false, iov, iovcnt, "pvmio_readv");
 }
 
 ssize_t pvmio_writev(pvmio *io, const struct iovec *iov, int iovcnt)
 {
-	return at_cursor(io, true, iov, iovcnt);
+	return at_cursor(io, true, iov, iovcnt, "pvmio_writev");
 }
 
 ssize_t pvmio_read(pvmio *io, void *buf, size_t len)
 {
 	struct iovec v = { buf, len };
 
-	return at_cursor(io, false, &v, 1);
+	return at_cursor(io, false, &v, 1, "pvmio_read");
 }
 
 ssize_t pvmio_write(pvmio *io, const void *buf, size_t len)
 {
 	struct iovec v = { (void *)buf, len };
 
-	return at_cursor(io, true, &v, 1);
+	return at_cursor(io, true, &v, 1, "pvmio_write");
 }
 
 static ssize_t at_address(pvmio *io, bool write, const void *buf, size_t len,
-			  uint64_t address)
+			  uint64_t address, const char *fn)
 {
 	struct iovec v = { (void *)buf, len };
 
 	if (!io)
-		return pvmio__fail(EINVAL, "%s: NULL handle",
-				   write ? "pvmio_pwrite" : "pvmio_pread");
-	return finish(pvmio__transfer(io, write, &v, 1, address));
+		return pvmio__fail(EINVAL, "%s: NULL handle", fn);
+	return finish(pvmio__transfer(io, write, &v, 1, address, fn));
 }
 
 ssize_t pvmio_pread(pvmio *io, void *buf, size_t len, uint64_t address)
 {
-	return at_address(io, false, buf, len, address);
+	return at_address(io, false, buf, len, address, "pvmio_pread");
 }
 
 ssize_t pvmio_pwrite(pvmio *io, const void *buf, size_t len, uint64_t address)
 {
-	return at_address(io, true, buf, len, address);
+	return at_address(io, true, buf, len, address, "pvmio_pwrite");
 }
 
 int pvmio_seek(pvmio *io, int64_t offset, int whence, uint64_t *position)

@@ -220,20 +220,22 @@ gone:
 }
 
 ssize_t pvmio__transfer(struct pvmio *io, bool write, const struct iovec *iov,
-			size_t cnt, uint64_t addr)
+			size_t cnt, uint64_t addr, const char *fn)
 {
 	struct pvmio__req rq = { .io = io, .write = write, .addr = addr };
 	size_t total;
-	int err;
+	ssize_t n;
 
-	err = pvmio__iov_total(iov, cnt, &total);
-	if (err)
-		return pvmio__fail(EINVAL, "%s(pid %d): bad buffer or length",
-				   write ? "write" : "read", (int)io->pid), err;
+	if (pvmio__iov_total(iov, cnt, &total))
+		return pvmio__fail(EINVAL, "%s(pid %d): NULL buffer or length over SSIZE_MAX",
+				   fn, (int)io->pid), -EINVAL;
 	rq.local.iov = iov;
 	rq.local.cnt = cnt;
 	rq.len = pvmio__clamp(addr, total);
 	if (!rq.len)
 		return 0;
-	return pvmio__run(&rq);
+	pvmio__err_hold();
+	n = pvmio__run(&rq);
+	pvmio__err_release(n < 0);
+	return n;
 }

@@ -77,6 +77,21 @@ static void write_into_hole(pvmio *io, pid_t child)
 	free(back);
 }
 
+/* A short count is a success: the last failure's message and errno stay. */
+static void short_is_success(pvmio *io)
+{
+	size_t pg = t_page();
+	char buf[256], before[256];
+
+	pvmio_pread(io, buf, 1, (uintptr_t)(area + HOLE * pg));
+	snprintf(before, sizeof(before), "%s", pvmio_errmsg());
+	errno = 1234;
+	t_is(pvmio_pread(io, buf, 256, (uintptr_t)(area + HOLE * pg - 100)), 100,
+	     "a short read");
+	t_ok(errno == 1234 && strcmp(before, pvmio_errmsg()) == 0,
+	     "leaves errno and the last failure's message (%s)", pvmio_errmsg());
+}
+
 static void protections(pvmio *io)
 {
 	size_t pg = t_page();
@@ -102,7 +117,7 @@ int main(void)
 	pvmio *io;
 	pid_t child;
 
-	t_plan(5 * 2 + 5 + 7 + 5);
+	t_plan(5 * 2 + 5 + 7 + 2 + 5);
 	area = t_map(PAGES, PROT_READ | PROT_WRITE, 1);
 	t_unmap_page(area, HOLE);
 	child = t_fork_target();
@@ -116,6 +131,7 @@ int main(void)
 	if (pvmio_open(&io, getpid(), 0, 0))
 		t_bail("pvmio_open self: %s", pvmio_errmsg());
 	read_into_hole(io, "self");
+	short_is_success(io);
 	protections(io);
 	pvmio_close(io);
 	return t_done();
