@@ -1,0 +1,391 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The pvmio command against a real target ($O/tests/target/cli_target):
+# every subcommand's output and exit status, every bad input of issue 4
+# (exit 2 for usage, 1 for runtime errors, one "pvmio: " line on stderr),
+# --freeze resuming on error and on signals, and the progress bar, which
+# shows under a pseudo-terminal (script -qfc) and never on a pipe.
+# TAP; run from the top of the tree with O=<build dir> (make check does).
+set -e
+
+O=${O:-build}
+PVMIO=$O/pvmio
+TARGET=$O/tests/target/cli_target
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pvmio-cli.XXXXXX")
+tpid=
+cleanup() {
+	if [ -n "$tpid" ]; then
+		kill -9 "$tpid" 2>/dev/null || true
+		wait "$tpid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+if [ ! -x "$PVMIO" ] || [ ! -x "$TARGET" ]; then
+	echo "1..0 # SKIP $PVMIO or $TARGET not built"
+	exit 0
+fi
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; failed=$((failed + 1)); }
+diag() { printf '%s\n' "$@" | sed 's/^/#   /'; }
+skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+
+# run CMD...: $out, $err (files $tmp/out, $tmp/err) and $rc
+run() {
+	rc=0
+	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+}
+
+# matches REGEX|EMPTY|'' FILE NAME: why FILE does not match, or nothing
+matches() {
+	if [ "$1" = EMPTY ]; then
+		[ ! -s "$2" ] || echo "$3 is not empty"
+	elif [ -n "$1" ] && ! grep -Eq -- "$1" "$2"; then
+		echo "$3 does not match /$1/"
+	fi
+}
+
+# check WHAT WANT_RC [OUT_REGEX [ERR_REGEX]]: the last run
+check() {
+	local what=$1 want=$2 why=
+	[ "$rc" = "$want" ] || why="exit status $rc, want $want"
+	[ -n "$why" ] || why=$(matches "$3" "$tmp/out" stdout)
+	[ -n "$why" ] || why=$(matches "$4" "$tmp/err" stderr)
+	if [ -z "$why" ]; then
+		ok "$what"
+	else
+		not_ok "$what"
+		diag "$why" "stdout: $(head -c 600 "$tmp/out")" \
+			"stderr: $(head -c 600 "$tmp/err")"
+	fi
+}
+
+# bad WANT_RC ERR_REGEX ARGS...: a failure with one "pvmio: " line and
+# nothing on stdout
+bad() {
+	local want=$1 re=$2
+	shift 2
+	run "$PVMIO" "$@"
+	if [ "$rc" = "$want" ] && [ ! -s "$tmp/out" ] &&
+	   [ "$(wc -l <"$tmp/err")" = 1 ] && grep -Eq -- "^pvmio: .*$re" "$tmp/err"; then
+		ok "pvmio $* -> exit $want: $err"
+	else
+		not_ok "pvmio $* -> exit $want, /$re/"
+		diag "exit status $rc" "stdout: $out" "stderr: $err"
+	fi
+}
+
+# The state letter of a process: T while stopped; after SIGCONT it may be R
+# or S, so "running" means anything but T.
+state() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || echo gone; }
+running() { local s; s=$(state "$1"); [ "$s" != T ] && [ "$s" != gone ]; }
+
+# ---- the target ----
+"$TARGET" >"$tmp/target" &
+tpid=$!
+for _ in $(seq 400); do
+	grep -q '^ready' "$tmp/target" && break
+	sleep 0.05
+done
+grep -q '^ready' "$tmp/target" || { echo "Bail out! target did not start"; exit 1; }
+addr() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/target"; }
+TEXT=$(addr text) U32=$(addr u32) U64=$(addr u64) BUF=$(addr buf)
+HOLE=$(addr hole) RO=$(addr ro) NONE=$(addr none)
+hex() { printf '0x%x' "$1"; }
+TPATH=$(readlink -f "$TARGET")
+PG=$(getconf PAGESIZE)
+NOPID=$(($(cat /proc/sys/kernel/pid_max 2>/dev/null || echo 4194304) + 1))
+
+# ---- help and version ----
+run "$PVMIO" --version
+check "--version prints the library version" 0 '^pvmio [0-9]+\.[0-9]+\.[0-9]+$'
+run "$PVMIO" --help
+check "--help: usage" 0 '^Usage: pvmio '
+missing=
+for c in maps read write search dump demo; do
+	grep -q "^  $c " "$tmp/out" || missing="$missing $c"
+done
+[ -z "$missing" ] && ok "--help lists every command" ||
+	not_ok "--help lists every command: no$missing"
+for c in maps read write search dump demo; do
+	run "$PVMIO" "$c" --help
+	check "pvmio $c --help" 0 "^Usage: pvmio $c "
+done
+run "$PVMIO" help read
+check "pvmio help read" 0 '^Usage: pvmio read '
+
+# ---- usage errors: exit 2 ----
+bad 2 'missing command'
+bad 2 "unknown command 'frob'" frob
+bad 2 "unknown option '--frob'" --frob maps "$tpid"
+bad 2 "read: unknown option '--frob'" read --frob "$tpid" "$TEXT" 4
+bad 2 "maps: unknown option '-z'" maps -z "$tpid"
+bad 2 "read: option '-o' needs an argument" read "$tpid" "$TEXT" 4 -o
+bad 2 "search: option '--limit' needs an argument" search "$tpid" -s x --limit
+bad 2 "read: option '--raw' takes no argument" read --raw=1 "$tpid" "$TEXT" 4
+for p in 0 abc 12abc 1K 0x10 " 7" 99999999999; do
+	bad 2 "invalid PID '$p': must be a positive integer" maps "$p"
+done
+bad 2 "missing PID" maps
+bad 2 "unexpected argument 'extra'" maps "$tpid" extra
+bad 2 "missing ADDR" read "$tpid"
+bad 2 "missing LEN" read "$tpid" "$TEXT"
+bad 2 "invalid argument '-5': .* cannot be negative" maps -5
+bad 2 "invalid argument '-1': .* cannot be negative" read "$tpid" -1 4
+for a in zz 0x 1Q 1KB "" 0x1g 1.5K; do
+	bad 2 "invalid address '$a': not a number" read "$tpid" "$a" 4
+done
+bad 2 "invalid length '18446744073709551616': too large" \
+	read "$tpid" "$TEXT" 18446744073709551616
+bad 2 "invalid length '17179869184G': too large" read "$tpid" "$TEXT" 17179869184G
+bad 2 "runs past the end of the address space" read "$tpid" 0xffffffffffffffff 2
+bad 2 "missing HEX bytes" write "$tpid" "$BUF"
+bad 2 "invalid hex bytes 'zz'" write "$tpid" "$BUF" zz
+bad 2 "invalid hex bytes 'de abc'" write "$tpid" "$BUF" "de abc"
+bad 2 "invalid hex bytes 'a': want pairs" write "$tpid" "$BUF" de a
+bad 2 "invalid hex bytes '': want pairs" write "$tpid" "$BUF" ""
+bad 2 "invalid hex bytes '\?\?': wildcards are for search" write "$tpid" "$BUF" "??"
+bad 2 "either HEX bytes or -i FILE" write "$tpid" "$BUF" -i /dev/null 00
+bad 2 "missing pattern" search "$tpid"
+bad 2 "only one of" search "$tpid" -s a --u32 1
+bad 2 "empty pattern" search "$tpid" -s ""
+bad 2 "invalid hex pattern 'de ad \?'" search "$tpid" -x "de ad ?"
+bad 2 "invalid hex pattern 'de ad be e'" search "$tpid" -x "de ad be e"
+bad 2 "invalid hex pattern '0xde'" search "$tpid" -x "0xde"
+bad 2 "only wildcards" search "$tpid" -x "?? ??"
+bad 2 "invalid --u32 value '4294967296': too large" search "$tpid" --u32 4294967296
+bad 2 "invalid --u64 value 'x1'" search "$tpid" --u64 x1
+bad 2 "invalid limit '0'" search "$tpid" -s a --limit 0
+bad 2 "missing -o DIR" dump "$tpid"
+bad 2 "unexpected argument 'x'" demo x
+
+# ---- runtime errors: exit 1 ----
+bad 1 "maps of pid $NOPID: No such process" maps "$NOPID"
+bad 1 "open pid $NOPID: No such process" read "$NOPID" 0x1000 4
+bad 1 "open pid $NOPID: No such process" write "$NOPID" 0x1000 00
+bad 1 "pid $NOPID: No such process" search "$NOPID" -s x
+bad 1 "open pid $NOPID: No such process" dump "$NOPID" -o "$tmp/none"
+bad 1 "read 16 bytes at 0x1000: Bad address \(not mapped\)$" read "$tpid" 0x1000 16
+bad 1 "read 4 bytes at $NONE: Bad address \(mapped without read permission\)$" \
+	read "$tpid" "$NONE" 4
+bad 1 "write stopped at 0x1000 \(0 of 1 bytes written\): Bad address \(not mapped\)" \
+	write "$tpid" 0x1000 00
+run "$PVMIO" -v read "$tpid" 0x1000 16
+check "-v adds the library's message" 1 '' '^pvmio: library: .*0x1000'
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	asnobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	perm_pid=$tpid
+elif [ "$(id -u)" != 0 ]; then
+	asnobody=
+	perm_pid=1
+fi
+if [ -n "$perm_pid" ] && $asnobody "$PVMIO" --version >/dev/null 2>&1; then
+	for c in "maps $perm_pid" "read $perm_pid 0x1000 4" \
+		 "write $perm_pid 0x1000 00" "dump $perm_pid -o $tmp/perm"; do
+		run $asnobody "$PVMIO" $c
+		check "no permission: pvmio $c -> exit 1" 1 '' \
+			'^pvmio: .*Operation not permitted$'
+	done
+else
+	for _ in 1 2 3 4; do skip "no permission: needs setpriv as root"; done
+fi
+
+# ---- maps ----
+run "$PVMIO" maps "$tpid"
+check "maps: a table with the target's binary" 0 "r-xp .* $TPATH\$"
+check "maps: the stack, sizes in K, a total" 0 \
+	'^[0-9a-f]+-[0-9a-f]+ +rw-p +[0-9.]+[KMG] +[0-9a-f]{8}  \[stack\]$'
+check "maps: total line" 0 '^total [0-9]+ regions, [0-9.]+[KMG]$'
+run "$PVMIO" maps "$tpid" --json
+check "maps --json: objects with start, perms, path" 0 \
+	'"start": "0x[0-9a-f]+", "end": "0x[0-9a-f]+", "size": [0-9]+, "perms": "r-xp"'
+if command -v python3 >/dev/null; then
+	if python3 -c 'import json,sys; r=json.load(sys.stdin); assert any(x["path"]=="[stack]" for x in r)' <"$tmp/out"; then
+		ok "maps --json: valid JSON with the stack"
+	else
+		not_ok "maps --json: valid JSON with the stack"
+	fi
+else
+	skip "maps --json: python3 is not installed"
+fi
+
+# ---- read ----
+want="cli-target-text-$tpid"
+run "$PVMIO" read "$tpid" "$TEXT" ${#want}
+printf '%s' "$want" | xxd | cut -d' ' -f2- >"$tmp/xxd"
+if [ "$rc" = 0 ] && cut -d' ' -f2- "$tmp/out" | cmp -s - "$tmp/xxd" &&
+   grep -q "^${TEXT#0x}: " "$tmp/out"; then
+	ok "read: the xxd layout, with the address"
+else
+	not_ok "read: the xxd layout, with the address"
+	diag "$out" "$(cat "$tmp/xxd")"
+fi
+run "$PVMIO" read "$tpid" "$TEXT" ${#want} --raw
+check "read --raw: the bytes" 0 "^$want\$"
+run "$PVMIO" read "$tpid" "$TEXT" ${#want} -o "$tmp/raw"
+[ "$rc" = 0 ] && [ "$(cat "$tmp/raw")" = "$want" ] && [ -z "$out" ] &&
+	ok "read -o FILE: the bytes in FILE" || not_ok "read -o FILE: the bytes in FILE"
+run "$PVMIO" read "$tpid" "$(hex $((HOLE - PG)))" 4K --raw
+check "read LEN 4K: 4096 bytes" 0 '^A{4096}$'
+run "$PVMIO" read "$tpid" "$(hex $((HOLE - PG)))" 0x1KiB --raw
+check "read LEN 0x1KiB: 1024 bytes" 0 '^A{1024}$'
+run "$PVMIO" read "$tpid" "$(hex $((HOLE - PG)))" 1M --raw
+check "read LEN 1M: stops at the hole, exit 1" 1 "^A{$PG}\$" \
+	"^pvmio: read stopped at $HOLE \\($PG of 1048576 bytes read\\)"
+run "$PVMIO" read "$tpid" "$(hex $((HOLE - 16)))" 32
+check "read into a hole: the bytes before it, then exit 1" 1 \
+	"^$(printf %x $((HOLE - 16))): 4141 4141 4141 4141 4141 4141 4141 4141  A{16}\$" \
+	"^pvmio: read stopped at $HOLE \\(16 of 32 bytes read\\): Bad address \\(not mapped\\)\$"
+[ "$(wc -l <"$tmp/out")" = 1 ] && ok "read into a hole: one line of output" ||
+	not_ok "read into a hole: one line of output"
+run "$PVMIO" read "$tpid" "$TEXT" 0
+check "read LEN 0: nothing, exit 0" 0 EMPTY EMPTY
+
+# ---- write ----
+run "$PVMIO" write "$tpid" "$BUF" de ad "be ef"
+check "write HEX...: reports the bytes" 0 "^wrote 4 bytes at $BUF\$"
+run "$PVMIO" read "$tpid" "$BUF" 6
+check "write: read back" 0 ': dead beef 2e2e {27}\.{6}$'
+printf 'from a file' >"$tmp/in"
+run "$PVMIO" write "$tpid" "$BUF" -i "$tmp/in"
+check "write -i FILE" 0 "^wrote 11 bytes at $BUF\$"
+run "$PVMIO" read "$tpid" "$BUF" 11 --raw
+check "write -i FILE: read back" 0 '^from a file$'
+run sh -c "printf 'stdin' | '$PVMIO' write $tpid $BUF -i -"
+check "write -i -: standard input" 0 "^wrote 5 bytes at $BUF\$"
+run "$PVMIO" write "$tpid" "$(hex $((HOLE - 4)))" 0011223344556677
+check "write into a hole: short write is exit 1" 1 '' \
+	"^pvmio: write stopped at $HOLE \\(4 of 8 bytes written\\): Bad address \\(not mapped\\)\$"
+bad 1 "write stopped at $RO \(0 of 1 bytes written\): Bad address \(a read-only mapping; --force writes it\)" \
+	write "$tpid" "$RO" 5a
+run "$PVMIO" write --force "$tpid" "$RO" 5a5a
+check "write --force a read-only page" 0 "^wrote 2 bytes at $RO\$"
+run "$PVMIO" read "$tpid" "$RO" 3 --raw
+check "write --force: read back" 0 '^ZZR$'
+
+# ---- search ----
+run "$PVMIO" search "$tpid" -s "$want"
+check "search -s: the address and the binary" 0 \
+	"^0x0*${TEXT#0x}  $TPATH\$"
+[ "$(wc -l <"$tmp/out")" = 1 ] && ok "search -s: exactly one match" ||
+	not_ok "search -s: exactly one match"
+u64=$(((0x0123456789abcdef ^ (tpid * 0x100000001))))
+run "$PVMIO" search "$tpid" --u64 "$(hex $u64)"
+check "search --u64 (hex)" 0 "^0x0*${U64#0x}  $TPATH\$"
+run "$PVMIO" search "$tpid" --u32 $(((0x9e3779b9 ^ tpid)))
+check "search --u32 (decimal)" 0 "^0x0*${U32#0x}  $TPATH\$"
+b=$(printf '%016x' "$u64" | sed 's/../& /g' | awk '{ for (i = 8; i >= 1; i--) printf "%s ", $i }')
+set -- $b
+run "$PVMIO" search "$tpid" -x "$1 $2 ?? $4 ${5:0:1}? ?${6:1:1} $7$8"
+check "search -x with ?? and nibble wildcards" 0 "^0x0*${U64#0x}  $TPATH\$"
+run "$PVMIO" search "$tpid" -x "41 41" --limit 3
+check "search --limit 3: three matches" 0 '^0x'
+[ "$(wc -l <"$tmp/out")" = 3 ] && ok "search --limit: stops at the limit" ||
+	not_ok "search --limit: stops at the limit"
+run "$PVMIO" search "$tpid" -s "no such text $$ anywhere"
+check "search without a match: exit 0, a note" 0 EMPTY '^no match$'
+run "$PVMIO" -q search "$tpid" -s "no such text $$ anywhere"
+check "-q: no note" 0 EMPTY EMPTY
+
+# ---- dump ----
+run "$PVMIO" dump "$tpid" -o "$tmp/d1"
+check "dump: exit 0 and a summary" 0 '' '^dumped [0-9]+ regions .* skipped [0-9]+$'
+check "dump: unreadable regions skipped with a note" 0 '' \
+	'^pvmio: dump: [0-9a-f]+-[0-9a-f]+ \[anon\]: skipped: not readable$'
+"$PVMIO" maps "$tpid" >"$tmp/maps"
+[ "$(wc -l <"$tmp/d1/index")" = $(($(wc -l <"$tmp/maps") - 2)) ] &&
+	ok "dump: one index line per region" || not_ok "dump: one index line per region"
+f= bad_size=
+while read -r name range _; do
+	[ "$name" = - ] && continue
+	lo=$((0x${range%-*})) hi=$((0x${range#*-}))
+	[ "$(stat -c %s "$tmp/d1/$name")" = $((hi - lo)) ] ||
+		bad_size="$bad_size $name"
+	[ $((TEXT)) -ge $lo ] && [ $((TEXT)) -lt $hi ] && f=$name
+done <"$tmp/d1/index"
+if [ -n "$f" ] && grep -q "$want" "$tmp/d1/$f"; then
+	ok "dump: the text is in its region's file"
+else
+	not_ok "dump: the text is in its region's file ($f)"
+fi
+[ -z "$bad_size" ] && ok "dump: every file has its region's size" ||
+	not_ok "dump: file sizes:$bad_size"
+grep -Eq '^- [0-9a-f]+-[0-9a-f]+ ---p ' "$tmp/d1/index" &&
+	ok "dump: the PROT_NONE page is '-' in the index" ||
+	not_ok "dump: the PROT_NONE page is '-' in the index"
+run "$PVMIO" dump "$tpid" -o "$tmp/d2" --freeze
+check "dump --freeze: exit 0" 0
+running "$tpid" && ok "dump --freeze: target resumed" ||
+	not_ok "dump --freeze: target resumed (state $(state "$tpid"))"
+run "$PVMIO" dump "$tpid" -o /proc/self/nonexistent/x --freeze
+check "dump --freeze into an impossible DIR: exit 1" 1 '' '^pvmio: dump: mkdir'
+running "$tpid" && ok "dump --freeze: resumed after the error" ||
+	not_ok "dump --freeze: resumed after the error (state $(state "$tpid"))"
+
+# --freeze and a signal: the index is a FIFO, so the dump blocks while
+# frozen (or is about to) when the signal comes
+for sig in TERM INT HUP; do
+	mkdir -p "$tmp/s$sig"
+	mkfifo "$tmp/s$sig/index"
+	env --default-signal="$sig" "$PVMIO" dump "$tpid" -o "$tmp/s$sig" --freeze \
+		2>"$tmp/err" &
+	dpid=$!
+	for _ in $(seq 1000); do
+		[ "$(state "$tpid")" = T ] && break
+		sleep 0.02
+	done
+	st=$(state "$tpid")
+	kill -"$sig" "$dpid"
+	# If the signal came before the FIFO's open, let the open through:
+	# pvmio must then see the signal by itself. (O_RDWR never blocks.)
+	exec 3<>"$tmp/s$sig/index"
+	rc=0
+	wait "$dpid" 2>/dev/null || rc=$?
+	exec 3>&-
+	if [ "$st" = T ] && running "$tpid" &&
+	   [ "$rc" -gt 128 ] && grep -q "interrupted by SIG$sig; pid $tpid resumed" "$tmp/err"; then
+		ok "dump --freeze: SIG$sig while frozen resumes the target, exit $rc"
+	else
+		not_ok "dump --freeze: SIG$sig resumes the target"
+		diag "frozen state $st, after $(state "$tpid"), exit $rc" "$(cat "$tmp/err")"
+	fi
+done
+
+# ---- progress bar: on a terminal only ----
+run "$PVMIO" dump "$tpid" -o "$tmp/d3"
+if grep -q '%' "$tmp/err" || grep -q $'\r' "$tmp/err"; then
+	not_ok "no progress bar on a pipe"
+else
+	ok "no progress bar on a pipe"
+fi
+if command -v script >/dev/null; then
+	script -qfc "$PVMIO dump $tpid -o $tmp/d4" /dev/null >"$tmp/tty" </dev/null
+	grep -Eq $'\rdump \\[#{20}\\] 100%  [0-9.]+ ([KMG]i)?B / [0-9.]+ ([KMG]i)?B  ([0-9.]+ ([KMGT]i)?B|-)/s' "$tmp/tty" &&
+		ok "dump on a terminal: a bar with bytes and rate" ||
+		{ not_ok "dump on a terminal: a bar"; diag "$(cat -v "$tmp/tty" | head -5)"; }
+	script -qfc "$PVMIO search $tpid -s $want" /dev/null >"$tmp/tty" </dev/null
+	grep -q $'\rsearch \\[' "$tmp/tty" && grep -q "0x0*${TEXT#0x}  $TPATH" "$tmp/tty" &&
+		ok "search on a terminal: a bar and the match" ||
+		{ not_ok "search on a terminal"; diag "$(cat -v "$tmp/tty" | head -5)"; }
+	script -qfc "$PVMIO -q dump $tpid -o $tmp/d5" /dev/null >"$tmp/tty" </dev/null
+	! grep -q '%' "$tmp/tty" && ok "-q: no bar on a terminal" ||
+		not_ok "-q: no bar on a terminal"
+else
+	for _ in 1 2 3; do skip "script(1) is not installed"; done
+fi
+
+# ---- demo ----
+run "$PVMIO" demo
+check "demo: exit 0, the target reacts to the write" 0 \
+	'my greeting is now "HELLO-from-pid-[0-9]+"'
+check "demo: the counter jumped" 0 'my counter jumped to 1000000$'
+
+echo "1..$n"
+[ "$failed" = 0 ]
