@@ -153,7 +153,7 @@ valgrind: $(CHECK_DEPS)
 	O=$(O) PVMIO_VALGRIND=1 prove -j$(PROVE_JOBS) --exec 'timeout -k 10 900 $(VALGRIND)' $(TESTS)
 
 demo: all
-	$(O)/examples/demo
+	$(O)/pvmio demo
 
 install: lib $(CLI)
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
