@@ -284,8 +284,10 @@ class Memory(io.RawIOBase):
     read/readinto/write move a cursor that starts at address; a transfer
     that meets an inaccessible page returns the bytes before it, and the
     next one raises OSError(EFAULT). tell() is 2**64 once the cursor is past
-    the end, where reads return b"". Wrap it in io.BufferedReader for
-    buffered reads; pread/pwrite/read_spans leave the cursor alone.
+    the end, where reads return b"". Wrap it in io.BufferedReader (or
+    BufferedRandom) for buffered I/O; those keep positions in an off_t, so
+    they reach addresses below 2**63 only, which is all of user space.
+    pread/pwrite/read_spans leave the cursor alone.
     """
 
     def __init__(self, pid, address=0, flags=0):

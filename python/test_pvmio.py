@@ -146,6 +146,17 @@ class TestMemory(ChildTest):
             self.assertEqual(f.tell(), c.area + 8)
         self.assertTrue(mem.closed)
 
+    def test_buffered_random_writes_on_flush(self):
+        c = self.child
+        target = c.area + 3 * c.page + 200
+        with io.BufferedRandom(self.proc.memory(), buffer_size=16) as f:
+            f.seek(target)
+            f.write(b"buffered")
+            f.flush()
+            self.assertEqual(c.dump(target, 8), b"buffered")
+            f.seek(target + 4)
+            self.assertEqual(f.read(4), b"ered")
+
     def test_short_read_at_the_hole_then_efault(self):
         c = self.child
         with self.proc.memory(c.hole - 100) as mem:
@@ -361,7 +372,8 @@ class TestFreeze(ChildTest):
         self.assertIn(wait_state(pid, "T"), "SR")
 
     def test_errors(self):
-        for pid, err in ((0, errno.EINVAL), (dead_pid(), errno.ESRCH)):
+        for pid, err in ((0, errno.EINVAL), (dead_pid(), errno.ESRCH),
+                         (os.getpid(), errno.EINVAL)):     # never ourselves
             with self.assertRaises(OSError) as cm:
                 pvmio.Process(pid).freeze()
             self.assertEqual(cm.exception.errno, err)
