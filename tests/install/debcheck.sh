@@ -10,7 +10,6 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 DEB_OUT=${DEB_OUT:?} VERSION=${VERSION:?}
 CC=${CC:-cc} CXX=${CXX:-c++}
-here=$PWD/tests/install
 pkgs=(libpvmio0 libpvmio-dev pvmio)
 
 if [ "$(id -u)" != 0 ]; then
@@ -50,21 +49,12 @@ check() {
 check "dpkg -i ${debs[*]##*/}" dpkg -i "${debs[@]}"
 check "pkg-config --modversion pvmio is $VERSION" \
 	sh -c "test \"\$(pkg-config --modversion pvmio)\" = $VERSION"
-# shellcheck disable=SC2046 # flags are word lists
-{
-check "C consumer, shared, from the installed package" sh -c \
-	"$CC -Wall -Wextra -Werror $here/consumer.c $(pkg-config --cflags --libs pvmio) -o $tmp/c && $tmp/c $VERSION"
-check "C++ consumer, shared, from the installed package" sh -c \
-	"$CXX -Wall -Wextra -pedantic -Werror $here/consumer.cc $(pkg-config --cflags --libs pvmio) -o $tmp/cc && $tmp/cc $VERSION"
-check "C consumer, static, from the installed package" sh -c \
-	"$CC -static $here/consumer.c $(pkg-config --static --cflags --libs pvmio) -o $tmp/cs && $tmp/cs $VERSION"
-}
+# The autopkgtest: C and C++ consumers (shared, static) built through
+# pkg-config, and the Python binding finding the library by itself.
+check "debian/tests/consumers (the autopkgtest) on the installed packages" \
+	env CC="$CC" CXX="$CXX" debian/tests/consumers
 # dpkg -L, not man -w: minimal images exclude /usr/share/man from installs.
 check "libpvmio-dev ships pvmio_read(3)" sh -c "dpkg -L libpvmio-dev | grep -q '/man3/pvmio_read\.3'"
-if command -v python3 >/dev/null 2>&1; then
-	check "Python binding finds the installed library by itself" \
-		env -u PVMIO_LIBRARY PYTHONPATH=python python3 "$here"/consumer.py "$VERSION" libpvmio.so.0
-fi
 if ls "$DEB_OUT"/pvmio_"$VERSION"_*.deb >/dev/null 2>&1; then
 	check "pvmio --version from the installed package" \
 		sh -c "/usr/bin/pvmio --version | grep -F $VERSION"
