@@ -27,6 +27,11 @@ for p in "${pkgs[@]}"; do
 	f=$(ls "$DEB_OUT/${p}_${VERSION}"_*.deb 2>/dev/null)
 	[ -n "$f" ] && debs+=("$f")
 done
+if [ ${#debs[@]} -eq 0 ]; then
+	echo "1..1"
+	echo "not ok 1 - no .deb of version $VERSION in $DEB_OUT: run make deb"
+	exit 1
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pvmio-debcheck.XXXXXX") || exit 1
 trap 'dpkg -P "${pkgs[@]}" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 
