@@ -8,7 +8,9 @@
  *   dump_region                    dump a child's 3-page mapping to a
  *                                  temporary file and check every byte
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,13 +136,26 @@ static int demo(void)
 	return ret;
 }
 
+/* A number from the command line (0x hex too); -1 if it is not one. */
+static int number(const char *s, unsigned long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno || end == s || *end || *s == '-' ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	unsigned long long pid, address;
+
 	if (argc == 1)
 		return demo();
-	if (argc != 4 || atoi(argv[1]) <= 0) {
+	if (argc != 4 || number(argv[1], &pid) < 0 || pid == 0 ||
+	    pid > INT_MAX || number(argv[2], &address) < 0) {
 		fprintf(stderr, "usage: dump_region [PID ADDRESS FILE]\n");
 		return 2;
 	}
-	return dump(atoi(argv[1]), strtoull(argv[2], NULL, 0), argv[3]) < 0;
+	return dump((pid_t)pid, address, argv[3]) < 0;
 }

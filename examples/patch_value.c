@@ -8,6 +8,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -36,12 +37,12 @@ static void child(int fd)
 	}
 }
 
-/* One line the child wrote: the value it sees. */
+/* One line the child wrote: the value it sees (-1 if none). */
 static int child_says(FILE *from)
 {
-	int v;
+	char line[32];
 
-	return fscanf(from, "%d", &v) == 1 ? v : -1;
+	return fgets(line, sizeof(line), from) ? (int)strtol(line, NULL, 10) : -1;
 }
 
 int main(void)

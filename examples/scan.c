@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,18 +125,29 @@ static int demo(void)
 	return ok ? 0 : 1;
 }
 
+/* A number from the command line (0x hex too); -1 if it is not one. */
+static int number(const char *s, unsigned long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno || end == s || *end || *s == '-' ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	unsigned long long pid;
 	struct hits h;
 	ssize_t found;
 
 	if (argc == 1)
 		return demo();
-	if (argc != 3 || atoi(argv[1]) <= 0) {
+	if (argc != 3 || number(argv[1], &pid) < 0 || pid == 0 || pid > INT_MAX) {
 		fprintf(stderr, "usage: scan [PID TEXT]\n");
 		return 2;
 	}
-	found = scan(atoi(argv[1]), argv[2], NULL, strlen(argv[2]), &h);
+	found = scan((pid_t)pid, argv[2], NULL, strlen(argv[2]), &h);
 	if (found < 0)
 		return 1;
 	printf("%zd match%s%s\n", found, found == 1 ? "" : "es",

@@ -82,6 +82,14 @@ else
 	echo "not ok $n - the dump has the stack's size and holds the marker"
 fi
 run "scan with bad arguments: usage, exit 2" '^usage' sh -c "'$ex/scan' x 2>&1; test \$? -eq 2"
+run "dump_region with a bad address: usage, exit 2" '^usage' \
+	sh -c "'$ex/dump_region' $target 0xzz $tmp/x 2>&1; test \$? -eq 2"
+kill "$target" && wait "$target" 2>/dev/null
+run "scan on a gone process: the error names it, exit 1" "pid $target.*No such process" \
+	sh -c "'$ex/scan' $target x 2>&1; test \$? -eq 1"
+run "dump_region on a gone process: the error names it, exit 1" "$target.*No such process" \
+	sh -c "'$ex/dump_region' $target 0x1000 $tmp/x 2>&1; test \$? -eq 1"
+target=
 
 echo "1..$n"
 [ "$fails" -eq 0 ]
