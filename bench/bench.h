@@ -18,6 +18,24 @@
 #include "bench-have.h"
 #include "pvmio.h"
 
+/*
+ * A sanitizer's shadow memory (terabytes, readable) is in every process the
+ * bench forks: searching or dumping such a target would take hours, so a
+ * sanitized build (make check SANITIZE=1 runs the smoke test) leaves
+ * those sections out.
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define BENCH_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define BENCH_SANITIZED 1
+#endif
+#endif
+#ifdef BENCH_SANITIZED
+#undef BENCH_HAVE_pvmio_search
+#undef BENCH_HAVE_pvmio__search
+#endif
+
 #define KIB ((size_t)1 << 10)
 #define MIB ((size_t)1 << 20)
 #define GIB ((size_t)1 << 30)
@@ -49,6 +67,8 @@ struct group {
 	/* before/after the checked warm-up of each op; may be NULL */
 	int (*prep)(void *ctx, long reps);
 	int (*check)(void *ctx, long reps, const char *op);
+	/* before every run, untimed (removing a dump's files); may be NULL */
+	int (*reset)(void *ctx);
 	int nops, base;
 	long reps;		/* calibrated on the base op; 0: calibrate */
 	struct op op[MAX_OPS];
@@ -118,9 +138,10 @@ void bench_open(struct target *t);
 void bench_holes(struct target *t);
 void bench_spans(struct target *t);
 
-/* ---- big.c: search, parallel read ---- */
+/* ---- big.c: search, parallel read; dump.c: pvmio dump ---- */
 bool big_wanted(void);
 void bench_big(struct target *t);
+void bench_dump(struct target *t, const char *copy);
 
 /* ---- targets.c: the goals of the issues, met or missed ---- */
 void report_targets(void);

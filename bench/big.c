@@ -8,26 +8,12 @@
 #include <sys/uio.h>
 
 #include "extra.h"
-/*
- * A sanitizer's shadow memory (terabytes, readable) is in every process the
- * bench forks: a search of such a target would take hours, so a sanitized
- * build (make check SANITIZE=1 runs the smoke test) leaves search out.
- */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#undef BENCH_HAVE_pvmio_search
-#undef BENCH_HAVE_pvmio__search
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#undef BENCH_HAVE_pvmio_search
-#undef BENCH_HAVE_pvmio__search
-#endif
-#endif
-
 #ifdef BENCH_HAVE_pvmio__search
 #include "search.h"	/* pvmio__search(..., threads): the serial scan */
 #endif
 
-#if defined(BENCH_HAVE_pvmio_search) || defined(BENCH_HAVE_pvmio_set_threads)
+#if defined(BENCH_HAVE_pvmio_search) || defined(BENCH_HAVE_pvmio_set_threads) \
+	|| (defined(BENCH_CLI) && !defined(BENCH_SANITIZED))
 
 struct big {
 	struct target *t;
@@ -41,7 +27,7 @@ struct big {
 
 bool big_wanted(void)
 {
-	return !opt.only || strstr("search parallel", opt.only);
+	return !opt.only || strstr("search parallel dump", opt.only);
 }
 
 /* Read the target in 16 MiB calls: the transfer a search cannot avoid. */
@@ -233,6 +219,7 @@ void bench_big(struct target *t)
 		bench_die("pvmio_set_threads: %s", pvmio_errmsg());
 	run_parallel(&b);
 #endif
+	bench_dump(t, b.copy);
 	pvmio_close(b.serial);
 	pvmio_close(b.threaded);
 	bench_free(b.copy, t->size);
@@ -243,7 +230,7 @@ void bench_big(struct target *t)
 
 bool big_wanted(void)
 {
-	return false;	/* neither pvmio_search nor pvmio_set_threads yet */
+	return false;	/* no search, no threads, no dump in the tree yet */
 }
 
 void bench_big(struct target *t)

@@ -34,7 +34,11 @@ void group_add(struct group *g, const char *name, int (*run)(void *, long))
 
 static double timed(struct group *g, struct op *o, long reps)
 {
-	double t0 = bench_now();
+	double t0;
+
+	if (g->reset && g->reset(g->ctx))
+		bench_die("%s: resetting before %s failed", g->title, o->name);
+	t0 = bench_now();
 
 	if (o->run(g->ctx, reps))
 		bench_die("%s: %s failed", g->title, o->name);

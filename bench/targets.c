@@ -36,6 +36,7 @@ static const struct goal goals[] = {
 	{ 3, "search", GIB, OP_SEARCH, NULL, true, 0.8 },
 	{ 8, "parallel", 512 * MIB, OP_PAR, NULL, true, 1.6 },
 	{ 8, "search", GIB, OP_SEARCH, OP_SEARCH1, true, 1.5 },
+	{ 8, "dump", GIB, OP_DUMP, NULL, true, 1.5 },
 	{ 8, "read", 64, "pvmio_read threads=0", "pvmio_read", false, 1.05 },
 	{ 8, "write", 64, "pvmio_write threads=0", "pvmio_write", false, 1.05 },
 };
