@@ -257,7 +257,7 @@ static int run_exact(struct spanjob *j, size_t n, size_t nexact)
 
 static int run_all(struct spanjob *j, size_t n)
 {
-	struct unit *units = malloc(n * sizeof(*units));
+	struct unit *units = malloc(n * sizeof(*units) + 1);	/* n may be 0 */
 	size_t nb, nexact;
 	int err;
 

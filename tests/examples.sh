@@ -36,7 +36,7 @@ run() {
 }
 skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
 
-for e in read_struct patch_value scan dump_region; do
+for e in demo read_struct patch_value scan dump_region; do
 	[ -x "$ex/$e" ] || { echo "1..0 # SKIP $ex/$e is not built"; exit 0; }
 done
 # A sanitizer's child carries terabytes of shadow mappings: scan's own
@@ -46,6 +46,8 @@ if readelf -d "$ex/scan" | grep -q 'NEEDED.*lib[at]san' || nm "$ex/scan" 2>/dev/
 	asan=1
 fi
 
+run "demo: the child sees its greeting rewritten, a pinned handle refuses it once gone" \
+	'^pinned : after the child exited, reads fail: .*No such process$' "$ex/demo"
 run "read_struct reads a child's struct whole and by spans" \
 	'^two fields by spans: level 42, gold 1099511627776$' "$ex/read_struct"
 run "patch_value: the running child sees the value we wrote" \
