@@ -71,6 +71,7 @@ struct group {
 	int (*reset)(void *ctx);
 	int nops, base;
 	long reps;		/* calibrated on the base op; 0: calibrate */
+	double spread;		/* (max - min) / median of the base's passes */
 	struct op op[MAX_OPS];
 };
 

@@ -100,7 +100,7 @@ static double median(const double *v, int n)
 static void summarize(struct group *g)
 {
 	const double *base = g->op[g->base].t;
-	double r[MAX_PASSES];
+	double r[MAX_PASSES], lo = base[0], hi = base[0];
 
 	for (int i = 0; i < g->nops; i++) {
 		struct op *o = &g->op[i];
@@ -110,6 +110,12 @@ static void summarize(struct group *g)
 		o->ns = median(o->t, opt.passes) / (double)g->reps * 1e9;
 		o->ratio = median(r, opt.passes);
 	}
+	/* how noisy the machine was: the spread of the base row's passes */
+	for (int p = 1; p < opt.passes; p++) {
+		lo = base[p] < lo ? base[p] : lo;
+		hi = base[p] > hi ? base[p] : hi;
+	}
+	g->spread = (hi - lo) / median(base, opt.passes);
 }
 
 void group_measure(struct group *g)

@@ -63,9 +63,9 @@ static void table_group(const struct group *g)
 	char per[24];
 
 	snprintf(per, sizeof(per), "time/%s", g->unit);
-	printf("\n%-44s %8s %6s %10s %6s  %ld %ss/pass\n", g->title,
-	       g->bytes ? "MB/s" : "", g->bytes ? "x *" : "", per, "x *",
-	       g->reps, g->unit);
+	printf("\n%-44s %8s %6s %10s %6s  %ld %ss/pass, * spread %.0f%%\n",
+	       g->title, g->bytes ? "MB/s" : "", g->bytes ? "x *" : "", per,
+	       "x *", g->reps, g->unit, g->spread * 100);
 	for (int i = 0; i < g->nops; i++) {
 		const struct op *o = &g->op[i];
 		char t[32];
@@ -88,9 +88,10 @@ static void json_group(const struct group *g)
 {
 	printf("%s  {\"title\": \"%s\", \"section\": \"%s\", \"chunk\": %zu, "
 	       "\"bytes\": %llu, \"unit\": \"%s\", \"reps\": %ld, "
-	       "\"base\": \"%s\", \"rows\": [\n", groups_printed ? ",\n" : "",
-	       g->title, g->section, g->chunk, (unsigned long long)g->bytes,
-	       g->unit, g->reps, g->op[g->base].name);
+	       "\"base\": \"%s\", \"base_spread\": %.4f, \"rows\": [\n",
+	       groups_printed ? ",\n" : "", g->title, g->section, g->chunk,
+	       (unsigned long long)g->bytes, g->unit, g->reps,
+	       g->op[g->base].name, g->spread);
 	for (int i = 0; i < g->nops; i++) {
 		const struct op *o = &g->op[i];
 		double mbs = g->bytes ? (double)g->bytes / o->ns * 1e3 : 0;
