@@ -202,6 +202,16 @@ void t_protect_page(void *base, size_t index, int prot)
 		t_bail("mprotect");
 }
 
+uint64_t t_rnd(void)
+{
+	static uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
 static void wait_forever(void)
 {
 	for (;;)

@@ -40,6 +40,10 @@ long t_check(const void *buf, size_t len, unsigned seed, size_t off);
 void t_unmap_page(void *base, size_t index);
 void t_protect_page(void *base, size_t index, int prot);
 
+/* ---- pseudo-random numbers ---- */
+/* xorshift64 from a fixed seed: every run of a test draws the same values. */
+uint64_t t_rnd(void);
+
 /* ---- processes ---- */
 /* Fork a child that waits until killed (it dies with its parent). */
 pid_t t_fork_target(void);

@@ -30,31 +30,21 @@ static struct wide w_add(struct wide a, int64_t off)
 	return (struct wide){ a.hi + (lo < a.lo) - (off < 0), lo };
 }
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
 /* Random, but often near 0, near 2^63 or near 2^64. */
 static uint64_t rnd_edge(void)
 {
 	static const uint64_t edge[] = {
 		0, 1, HALF - 1, HALF, HALF + 1, TOP - 1, TOP
 	};
-	uint64_t r = rnd();
+	uint64_t r = t_rnd();
 
 	switch (r & 3) {
 	case 0:
 		return edge[(r >> 2) % 7];
 	case 1:
-		return edge[(r >> 2) % 7] + (rnd() % 9) - 4;
+		return edge[(r >> 2) % 7] + (t_rnd() % 9) - 4;
 	default:
-		return rnd() >> (rnd() & 63);
+		return t_rnd() >> (t_rnd() & 63);
 	}
 }
 
@@ -130,15 +120,15 @@ static void page_iovecs(void)
 	t_skip(1, "32-bit pointers cannot name addresses near 2^64");
 #endif
 	for (int i = 0; i < 100000; i++) {
-		size_t page = (size_t)1 << (12 + rnd() % 5);
+		size_t page = (size_t)1 << (12 + t_rnd() % 5);
 		uint64_t addr = (uintptr_t)rnd_edge();
-		uint64_t len = rnd() % (20 * page);
+		uint64_t len = t_rnd() % (20 * page);
 		/* what a pointer can name after addr */
 		uint64_t room = (uint64_t)UINTPTR_MAX - addr;
 
 		if (len && len - 1 > room)
 			len = room + 1;
-		bad += pages_ok(addr, len, 1 + rnd() % 16, page) != 0;
+		bad += pages_ok(addr, len, 1 + t_rnd() % 16, page) != 0;
 	}
 	t_is(bad, 0,
 	     "page_iovecs: 100000 random ranges, pages 4 KiB to 64 KiB");
@@ -199,8 +189,8 @@ static void seek_calc(void)
 						whences[w]);
 	t_is(bad, 0, "seek_calc: every edge cursor x offset x whence");
 	for (int i = 0; i < 200000; i++)
-		bad += seek_one(rnd_edge(), rnd() % 5 == 0, (int64_t)rnd_edge(),
-				whences[rnd() % 4]);
+		bad += seek_one(rnd_edge(), t_rnd() % 5 == 0,
+				(int64_t)rnd_edge(), whences[t_rnd() % 4]);
 	t_is(bad, 0, "seek_calc: 200000 random seeks agree with the model");
 }
 

@@ -10,16 +10,6 @@
 #include "helpers.h"
 #include "internal.h"
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
 /* The caller's iovecs, as slices of one buffer with gaps between them. */
 #define NIOV 200
 static char store[NIOV * 40];
@@ -31,9 +21,10 @@ static size_t make_iovecs(size_t cnt)
 	size_t at = 0, pos = 0;
 
 	for (size_t i = 0; i < cnt; i++) {
-		size_t len = rnd() % 4 == 0 ? 0 : rnd() % 32;	/* many empty */
+		/* many empty */
+		size_t len = t_rnd() % 4 == 0 ? 0 : t_rnd() % 32;
 
-		at += rnd() % 4;
+		at += t_rnd() % 4;
 		liov[i].iov_base = len ? store + at : NULL;
 		liov[i].iov_len = len;
 		for (size_t j = 0; j < len; j++)
@@ -51,7 +42,7 @@ static int lcur_walk(size_t cnt, size_t sum)
 	size_t pos = 0, n;
 
 	while (pos < sum) {
-		size_t max_iov = 1 + rnd() % 8, max_b = 1 + rnd() % 100;
+		size_t max_iov = 1 + t_rnd() % 8, max_b = 1 + t_rnd() % 100;
 		size_t got, k = 0;
 		size_t want = sum - pos < max_b ? sum - pos : max_b;
 
@@ -71,7 +62,7 @@ static int lcur_walk(size_t cnt, size_t sum)
 		if (k != got)
 			return 4;
 		/* short moves too */
-		k = rnd() % 3 ? got : rnd() % (got + 1);
+		k = t_rnd() % 3 ? got : t_rnd() % (got + 1);
 		pvmio__lcur_advance(&c, k);
 		pos += k;
 	}
@@ -97,7 +88,7 @@ static void lcur(void)
 	t_is(lcur_walk(NIOV, sum), 0,
 	     "lcur: one walk over 200 iovecs with empty ones");
 	for (int i = 0; i < 300; i++) {
-		size_t cnt = 1 + rnd() % NIOV;
+		size_t cnt = 1 + t_rnd() % NIOV;
 
 		bad += lcur_walk(cnt, make_iovecs(cnt)) != 0;
 	}
