@@ -132,15 +132,11 @@ static void many_iovecs(char *dst)
 	t_is(pvmio_writev(io, wv, NWRITE), (long long)wtotal,
 	     "child: writev of 5003 iovecs (some empty) in one call");
 	flat = gather(wv, NWRITE, wtotal);
-	got = malloc(wtotal);
-	t_ok(got &&
-	     pvmio_pread(io, got, wtotal, (uintptr_t)dst) == (ssize_t)wtotal &&
-	     memcmp(got, flat, wtotal) == 0,
+	t_ok(t_remote_is(io, t_addr(dst), flat, wtotal),
 	     "child: the remote bytes are the iovecs in order");
 	pvmio_seek(io, (int64_t)(uintptr_t)dst, SEEK_SET, NULL);
 	t_is(pvmio_readv(io, rv, NREAD), (long long)rtotal,
 	     "child: readv of 6007 iovecs (some empty) in one call");
-	free(got);
 	got = gather(rv, NREAD, rtotal);
 	t_ok(memcmp(got, flat, wtotal) == 0,
 	     "child: readv scattered the bytes in order");

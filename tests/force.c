@@ -33,11 +33,6 @@ static __attribute__((noinline)) int victim(int x)
 	return x * 3 + 1;
 }
 
-static uint64_t addr(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
 static uint64_t victim_addr(void)
 {
 	return (uint64_t)(uintptr_t)&victim;
@@ -76,7 +71,7 @@ static void probe_force(pid_t child, const char *probe)
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		t_bail("open %s", path);
-	ok = pwrite(fd, &byte, 1, (off_t)addr(probe)) == 1;
+	ok = pwrite(fd, &byte, 1, (off_t)t_addr(probe)) == 1;
 	if (!ok) {
 		int err = errno;
 
@@ -87,51 +82,25 @@ static void probe_force(pid_t child, const char *probe)
 	close(fd);
 }
 
-/* Remote bytes through the forced handle, compared with want. */
-static bool forced_is(uint64_t at, const void *want, size_t len)
-{
-	char *back = malloc(len);
-	bool ok;
-
-	if (!back)
-		t_bail("malloc");
-	ok = pvmio_pread(forced, back, len, at) == (ssize_t)len &&
-	     memcmp(back, want, len) == 0;
-	free(back);
-	return ok;
-}
-
-static bool forced_pattern(uint64_t at, size_t len, unsigned seed, size_t off)
-{
-	char *back = malloc(len);
-	bool ok;
-
-	if (!back)
-		t_bail("malloc");
-	ok = pvmio_pread(forced, back, len, at) == (ssize_t)len &&
-	     t_check(back, len, seed, off) == -1;
-	free(back);
-	return ok;
-}
-
 static void read_only_page(void)
 {
 	char src[64], back[64];
 
 	memset(src, 0xa5, sizeof(src));
-	t_is_err(pvmio_pwrite(plain, src, 64, addr(ro + 100)), EFAULT,
+	t_is_err(pvmio_pwrite(plain, src, 64, t_addr(ro + 100)), EFAULT,
 		 "PROT_READ page: write without FORCE fails with EFAULT");
-	t_ok(forced_pattern(addr(ro), t_page(), 11, 0),
+	t_ok(t_remote_pattern(forced, t_addr(ro), t_page(), 11, 0),
 	     "PROT_READ page: nothing changed");
-	t_is(pvmio_pwrite(forced, src, 64, addr(ro + 100)), 64,
+	t_is(pvmio_pwrite(forced, src, 64, t_addr(ro + 100)), 64,
 	     "PROT_READ page: write with FORCE moves every byte");
-	t_ok(forced_is(addr(ro + 100), src, 64),
+	t_ok(t_remote_is(forced, t_addr(ro + 100), src, 64),
 	     "PROT_READ page: the forced bytes are there");
-	t_ok(pvmio_pread(plain, back, 64, addr(ro + 100)) == 64 &&
+	t_ok(pvmio_pread(plain, back, 64, t_addr(ro + 100)) == 64 &&
 	     memcmp(back, src, 64) == 0,
 	     "PROT_READ page: a plain read sees them too");
-	t_ok(forced_pattern(addr(ro), 100, 11, 0) &&
-	     forced_pattern(addr(ro + 164), t_page() - 164, 11, 164),
+	t_ok(t_remote_pattern(forced, t_addr(ro), 100, 11, 0) &&
+	     t_remote_pattern(forced, t_addr(ro + 164), t_page() - 164, 11,
+			      164),
 	     "PROT_READ page: the bytes around them are untouched");
 }
 
@@ -142,19 +111,19 @@ static void prot_none_page(void)
 
 	if (!buf)
 		t_bail("malloc");
-	t_is_err(pvmio_pread(plain, buf, 16, addr(none)), EFAULT,
+	t_is_err(pvmio_pread(plain, buf, 16, t_addr(none)), EFAULT,
 		 "PROT_NONE page: read without FORCE fails with EFAULT");
-	t_is(pvmio_pread(forced, buf, pg, addr(none)), (long long)pg,
+	t_is(pvmio_pread(forced, buf, pg, t_addr(none)), (long long)pg,
 	     "PROT_NONE page: read with FORCE moves the whole page");
 	t_is(t_check(buf, pg, 12, 0), -1, "PROT_NONE page: the bytes are right");
 	memset(buf, 0x3c, pg);
-	t_is_err(pvmio_pwrite(plain, buf, 32, addr(none + 8)), EFAULT,
+	t_is_err(pvmio_pwrite(plain, buf, 32, t_addr(none + 8)), EFAULT,
 		 "PROT_NONE page: write without FORCE fails with EFAULT");
-	t_ok(forced_pattern(addr(none), pg, 12, 0),
+	t_ok(t_remote_pattern(forced, t_addr(none), pg, 12, 0),
 	     "PROT_NONE page: nothing changed");
-	t_is(pvmio_pwrite(forced, buf, 32, addr(none + 8)), 32,
+	t_is(pvmio_pwrite(forced, buf, 32, t_addr(none + 8)), 32,
 	     "PROT_NONE page: write with FORCE");
-	t_ok(forced_is(addr(none + 8), buf, 32),
+	t_ok(t_remote_is(forced, t_addr(none + 8), buf, 32),
 	     "PROT_NONE page: the forced bytes are there");
 	free(buf);
 }
@@ -171,11 +140,11 @@ static void code(pid_t child)
 	     "code: the child's function starts with our bytes");
 	t_is_err(pvmio_pwrite(plain, trap, CODE_LEN, victim_addr()), EFAULT,
 		 "code: write without FORCE fails with EFAULT");
-	t_ok(forced_is(victim_addr(), mine, CODE_LEN),
+	t_ok(t_remote_is(forced, victim_addr(), mine, CODE_LEN),
 	     "code: nothing changed");
 	t_is(pvmio_pwrite(forced, trap, CODE_LEN, victim_addr()), CODE_LEN,
 	     "code: write of 0xCC with FORCE");
-	t_ok(forced_is(victim_addr(), trap, CODE_LEN),
+	t_ok(t_remote_is(forced, victim_addr(), trap, CODE_LEN),
 	     "code: the child's function now starts with 0xCC");
 	t_ok(memcmp((const void *)(uintptr_t)victim_addr(), mine, CODE_LEN) == 0
 	     && victim(2) == 7, "code: our own copy is untouched (copy on write)");
@@ -190,23 +159,24 @@ static void unmapped(void)
 	uint64_t pos = 0;
 
 	memset(buf, 0x99, sizeof(buf));
-	t_is_err(pvmio_pread(forced, buf, 16, addr(gap + pg)), EFAULT,
+	t_is_err(pvmio_pread(forced, buf, 16, t_addr(gap + pg)), EFAULT,
 		 "unmapped: read with FORCE fails with EFAULT");
-	t_is_err(pvmio_pwrite(forced, buf, 16, addr(gap + pg)), EFAULT,
+	t_is_err(pvmio_pwrite(forced, buf, 16, t_addr(gap + pg)), EFAULT,
 		 "unmapped: write with FORCE fails with EFAULT");
-	pvmio_seek(forced, (int64_t)addr(gap + pg - 100), SEEK_SET, NULL);
+	pvmio_seek(forced, (int64_t)t_addr(gap + pg - 100), SEEK_SET, NULL);
 	t_is(pvmio_read(forced, buf, sizeof(buf)), 100,
 	     "unmapped: a forced read stops exactly before the unmapped page");
 	t_is(t_check(buf, 100, 14, pg - 100), -1, "unmapped: the bytes are right");
 	t_is_err(pvmio_read(forced, buf, sizeof(buf)), EFAULT,
 		 "unmapped: the next forced read fails with EFAULT");
 	pvmio_tell(forced, &pos);
-	t_is((long long)pos, (long long)addr(gap + pg),
+	t_is((long long)pos, (long long)t_addr(gap + pg),
 	     "unmapped: the cursor stays at the unmapped page");
-	t_is(pvmio_pwrite(forced, buf, sizeof(buf), addr(rogap + pg - 60)), 60,
+	t_is(pvmio_pwrite(forced, buf, sizeof(buf), t_addr(rogap + pg - 60)),
+	     60,
 	     "unmapped: a forced write over a read-only page stops at the hole");
-	t_ok(forced_is(addr(rogap + pg - 60), buf, 60) &&
-	     forced_pattern(addr(rogap), pg - 60, 17, 0),
+	t_ok(t_remote_is(forced, t_addr(rogap + pg - 60), buf, 60) &&
+	     t_remote_pattern(forced, t_addr(rogap), pg - 60, 17, 0),
 	     "unmapped: the 60 bytes arrived, nothing before them changed");
 }
 
@@ -217,18 +187,20 @@ static void across(void)
 
 	if (!buf || !src)
 		t_bail("malloc");
-	t_is(pvmio_pread(plain, buf, 3 * pg, addr(span)), (long long)pg,
+	t_is(pvmio_pread(plain, buf, 3 * pg, t_addr(span)), (long long)pg,
 	     "[RW][NONE][RW]: a plain read stops at PROT_NONE");
-	t_is(pvmio_pread(forced, buf, 3 * pg, addr(span)), (long long)(3 * pg),
+	t_is(pvmio_pread(forced, buf, 3 * pg, t_addr(span)),
+	     (long long)(3 * pg),
 	     "[RW][NONE][RW]: a forced read is whole");
 	t_is(t_check(buf, 3 * pg, 13, 0), -1, "[RW][NONE][RW]: the bytes are right");
 	t_fill(src, 3 * pg, 15);
-	t_is(pvmio_pwrite(forced, src + 100, 3 * pg - 200, addr(span + 100)),
+	t_is(pvmio_pwrite(forced, src + 100, 3 * pg - 200, t_addr(span + 100)),
 	     (long long)(3 * pg - 200), "[RW][NONE][RW]: a forced write is whole");
-	t_ok(forced_is(addr(span + 100), src + 100, 3 * pg - 200),
+	t_ok(t_remote_is(forced, t_addr(span + 100), src + 100, 3 * pg - 200),
 	     "[RW][NONE][RW]: the written bytes are there");
-	t_ok(forced_pattern(addr(span), 100, 13, 0) &&
-	     forced_pattern(addr(span + 3 * pg - 100), 100, 13, 3 * pg - 100),
+	t_ok(t_remote_pattern(forced, t_addr(span), 100, 13, 0) &&
+	     t_remote_pattern(forced, t_addr(span + 3 * pg - 100), 100, 13,
+			      3 * pg - 100),
 	     "[RW][NONE][RW]: the bytes around them are untouched");
 	free(buf);
 	free(src);

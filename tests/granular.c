@@ -90,11 +90,6 @@ static const char *say(const char *fmt, ...)
 	return buf;
 }
 
-static uint64_t addr(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
 struct scene {
 	const char *who, *what;
 	bool write;
@@ -131,35 +126,6 @@ static void expect_exact(pvmio *io, const struct scene *s)
 	     say("%s: %s: cursor unchanged by the failure", s->who, s->what));
 }
 
-/* Read back remote bytes and compare them with want. */
-static bool remote_is(pvmio *io, uint64_t at, const void *want, size_t len)
-{
-	char *back = malloc(len ? len : 1);
-	bool ok;
-
-	if (!back)
-		t_bail("malloc");
-	ok = pvmio_pread(io, back, len, at) == (ssize_t)len &&
-	     memcmp(back, want, len) == 0;
-	free(back);
-	return ok;
-}
-
-/* Read back remote bytes and check them against t_fill(seed) at off. */
-static bool remote_pattern(pvmio *io, uint64_t at, size_t len, unsigned seed,
-			   size_t off)
-{
-	char *back = malloc(len);
-	bool ok;
-
-	if (!back)
-		t_bail("malloc");
-	ok = pvmio_pread(io, back, len, at) == (ssize_t)len &&
-	     t_check(back, len, seed, off) == -1;
-	free(back);
-	return ok;
-}
-
 /* One read scene over a single buffer; six results. */
 static void read_scene(pvmio *io, const char *who, const char *what,
 		       const char *base, size_t off, size_t len, size_t want,
@@ -167,7 +133,7 @@ static void read_scene(pvmio *io, const char *who, const char *what,
 {
 	char *buf = malloc(len);
 	struct iovec v = { buf, len };
-	struct scene s = { who, what, false, &v, 1, addr(base + off), want };
+	struct scene s = { who, what, false, &v, 1, t_addr(base + off), want };
 
 	if (!buf)
 		t_bail("malloc");
@@ -206,7 +172,7 @@ static void reads(pvmio *io, const char *who)
 	char *buf = malloc(len);
 	struct iovec *v;
 	struct scene s = { who, "readv of many small iovecs across a hole",
-			   false, NULL, 0, addr(hole + off), 5 * pg - off };
+			   false, NULL, 0, t_addr(hole + off), 5 * pg - off };
 
 	read_scene(io, who, "read from mid-page into an unmapped page", hole,
 		   3 * pg + 123, 4 * pg, 2 * pg - 123, 1);
@@ -232,13 +198,13 @@ static void write_scene(pvmio *io, const char *who, const char *what,
 {
 	char *src = malloc(len);
 	struct iovec v = { src, len };
-	struct scene s = { who, what, true, &v, 1, addr(base + off), want };
+	struct scene s = { who, what, true, &v, 1, t_addr(base + off), want };
 
 	if (!src)
 		t_bail("malloc");
 	t_fill(src, len, seed);
 	expect_exact(io, &s);
-	t_ok(remote_is(io, addr(base + off), src, want),
+	t_ok(t_remote_is(io, t_addr(base + off), src, want),
 	     "%s: %s: the bytes arrived", who, what);
 	free(src);
 }
@@ -250,15 +216,16 @@ static void writes(pvmio *io, const char *who)
 	off = 2 * pg + 1000;
 	write_scene(io, who, "write from mid-page into an unmapped page", hole,
 		    off, 4 * pg, 5 * pg - off, 41);
-	t_ok(remote_pattern(io, addr(hole + off - 1000), 1000, 1, off - 1000),
+	t_ok(t_remote_pattern(io, t_addr(hole + off - 1000), 1000, 1,
+			      off - 1000),
 	     "%s: the bytes before the write are untouched", who);
-	t_ok(remote_pattern(io, addr(hole + 6 * pg), pg, 1, 6 * pg),
+	t_ok(t_remote_pattern(io, t_addr(hole + 6 * pg), pg, 1, 6 * pg),
 	     "%s: the page after the hole is untouched", who);
 	write_scene(io, who, "write from mid-page into PROT_NONE", prot, 200,
 		    2 * pg, pg - 200, 42);
 	write_scene(io, who, "write from mid-page into a read-only page", prot,
 		    2 * pg + 300, 2 * pg, pg - 300, 43);
-	t_ok(remote_pattern(io, addr(prot + 3 * pg), pg, 2, 3 * pg),
+	t_ok(t_remote_pattern(io, t_addr(prot + 3 * pg), pg, 2, 3 * pg),
 	     "%s: the read-only page is unchanged", who);
 	write_scene(io, who, "write of several MiB with a hole in the middle",
 		    big, 4321, BIG - 4321 - pg, big_hole - 4321, 44);
@@ -270,7 +237,7 @@ static void small_writes(pvmio *io, const char *who)
 	char *src = malloc(len);
 	struct iovec *v;
 	struct scene s = { who, "writev of many small iovecs across a hole",
-			   true, NULL, 0, addr(hole + off), 5 * pg - off };
+			   true, NULL, 0, t_addr(hole + off), 5 * pg - off };
 
 	if (!src)
 		t_bail("malloc");
@@ -278,7 +245,7 @@ static void small_writes(pvmio *io, const char *who)
 	v = small_iovecs(src, len, &s.cnt);
 	s.iov = v;
 	expect_exact(io, &s);
-	t_ok(remote_is(io, addr(hole + off), src, s.want),
+	t_ok(t_remote_is(io, t_addr(hole + off), src, s.want),
 	     "%s: %s: the bytes arrived (%d iovecs)", who, s.what, s.cnt);
 	free(v);
 	free(src);
@@ -300,7 +267,7 @@ static void check_emulation(void)
 		 "emulation: one iovec into a hole gives EFAULT, no short count");
 	t_is(process_vm_readv(getpid(), &l, 1, r2, 2, 0), (long long)pg,
 	     "emulation: a short count ends on an iovec boundary");
-	if (pvmio_open(&io, getpid(), addr(hole), 0))
+	if (pvmio_open(&io, getpid(), t_addr(hole), 0))
 		t_bail("pvmio_open self: %s", pvmio_errmsg());
 	pvmio_read(io, buf, 16);
 	pvmio_close(io);

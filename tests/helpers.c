@@ -202,6 +202,43 @@ void t_protect_page(void *base, size_t index, int prot)
 		t_bail("mprotect");
 }
 
+uint64_t t_addr(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+/* The len bytes at at, or NULL when the pread moves fewer. */
+static char *read_back(pvmio *io, uint64_t at, size_t len)
+{
+	char *back = malloc(len ? len : 1);
+
+	if (!back)
+		t_bail("malloc");
+	if (pvmio_pread(io, back, len, at) == (ssize_t)len)
+		return back;
+	free(back);
+	return NULL;
+}
+
+bool t_remote_is(pvmio *io, uint64_t at, const void *want, size_t len)
+{
+	char *back = read_back(io, at, len);
+	bool ok = back && memcmp(back, want, len) == 0;
+
+	free(back);
+	return ok;
+}
+
+bool t_remote_pattern(pvmio *io, uint64_t at, size_t len, unsigned seed,
+		      size_t off)
+{
+	char *back = read_back(io, at, len);
+	bool ok = back && t_check(back, len, seed, off) == -1;
+
+	free(back);
+	return ok;
+}
+
 uint64_t t_rnd(void)
 {
 	static uint64_t x = 0x9e3779b97f4a7c15ull;

@@ -39,6 +39,13 @@ void t_fill(void *buf, size_t len, unsigned seed);
 long t_check(const void *buf, size_t len, unsigned seed, size_t off);
 void t_unmap_page(void *base, size_t index);
 void t_protect_page(void *base, size_t index, int prot);
+/* A local pointer as an address in a forked child, which has our layout. */
+uint64_t t_addr(const void *p);
+/* Does a pread of len bytes at at move them all, equal to want? */
+bool t_remote_is(pvmio *io, uint64_t at, const void *want, size_t len);
+/* ... all of them, equal to t_fill(seed) at offset off? */
+bool t_remote_pattern(pvmio *io, uint64_t at, size_t len, unsigned seed,
+		      size_t off);
 
 /* ---- pseudo-random numbers ---- */
 /* xorshift64 from a fixed seed: every run of a test draws the same values. */

@@ -93,14 +93,12 @@ static void exits(void)
 /* Read len bytes at area through a fresh handle; do they match seed? */
 static bool holds(pid_t pid, unsigned seed)
 {
-	char buf[8192];
 	pvmio *io;
 	bool ok;
 
-	if (pvmio_open(&io, pid, (uintptr_t)area, 0))
+	if (pvmio_open(&io, pid, 0, 0))
 		return false;
-	ok = pvmio_read(io, buf, len) == (ssize_t)len &&
-	     t_check(buf, len, seed, 0) == -1;
+	ok = t_remote_pattern(io, t_addr(area), len, seed, 0);
 	pvmio_close(io);
 	return ok;
 }

@@ -41,11 +41,6 @@ static char *area;	/* 8 pages, page 5 unmapped; seed 21 */
 static char *prot;	/* RW, PROT_NONE, RW, PROT_READ; seed 22 */
 static char *spare;	/* 8 pages RW for the many-iovec round trip */
 
-static uint64_t addr(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
 #ifdef ARCH
 /* ENOSYS for the two CMA syscalls of our own arch; everything else runs. */
 static int deny_cma(void)
@@ -107,33 +102,6 @@ static bool names_procmem(const char *call)
 	return strstr(m, call) && strstr(m, "/proc/") && strstr(m, "mem");
 }
 
-static bool remote_pattern(pvmio *io, uint64_t at, size_t len, unsigned seed,
-			   size_t off)
-{
-	char *back = malloc(len);
-	bool ok;
-
-	if (!back)
-		t_bail("malloc");
-	ok = pvmio_pread(io, back, len, at) == (ssize_t)len &&
-	     t_check(back, len, seed, off) == -1;
-	free(back);
-	return ok;
-}
-
-static bool remote_is(pvmio *io, uint64_t at, const void *want, size_t len)
-{
-	char *back = malloc(len);
-	bool ok;
-
-	if (!back)
-		t_bail("malloc");
-	ok = pvmio_pread(io, back, len, at) == (ssize_t)len &&
-	     memcmp(back, want, len) == 0;
-	free(back);
-	return ok;
-}
-
 static void whole(pvmio *io)
 {
 	size_t pg = t_page();
@@ -145,15 +113,16 @@ static void whole(pvmio *io)
 
 	if (!buf)
 		t_bail("malloc");
-	t_is(pvmio_pread(io, buf, 5 * pg, addr(area)), (long long)(5 * pg),
+	t_is(pvmio_pread(io, buf, 5 * pg, t_addr(area)), (long long)(5 * pg),
 	     "read of 5 pages is whole");
 	t_is(t_check(buf, 5 * pg, 21, 0), -1, "the bytes are right");
 	t_fill(src, sizeof(src), 23);
-	t_is(pvmio_pwrite(io, src, 100, addr(area + pg + 10)), 100, "write");
-	t_ok(remote_is(io, addr(area + pg + 10), src, 100), "the write arrived");
-	pvmio_seek(io, (int64_t)addr(area + 2 * pg - 150), SEEK_SET, NULL);
+	t_is(pvmio_pwrite(io, src, 100, t_addr(area + pg + 10)), 100, "write");
+	t_ok(t_remote_is(io, t_addr(area + pg + 10), src, 100),
+	     "the write arrived");
+	pvmio_seek(io, (int64_t)t_addr(area + 2 * pg - 150), SEEK_SET, NULL);
 	t_is(pvmio_writev(io, wv, 3), 300, "writev across a page boundary");
-	pvmio_seek(io, (int64_t)addr(area + 2 * pg - 150), SEEK_SET, NULL);
+	pvmio_seek(io, (int64_t)t_addr(area + 2 * pg - 150), SEEK_SET, NULL);
 	t_is(pvmio_readv(io, rv, 3), 300, "readv across a page boundary");
 	t_ok(!memcmp(a, src, 50) && !memcmp(b, src + 50, 150) &&
 	     !memcmp(c, src + 200, 100), "readv got what writev wrote");
@@ -180,9 +149,9 @@ static void many(pvmio *io)
 							total - pos };
 		pos += rv[i].iov_len;
 	}
-	pvmio_seek(io, (int64_t)addr(spare), SEEK_SET, NULL);
+	pvmio_seek(io, (int64_t)t_addr(spare), SEEK_SET, NULL);
 	t_is(pvmio_writev(io, wv, N), (long long)total, "writev of 3000 iovecs");
-	pvmio_seek(io, (int64_t)addr(spare), SEEK_SET, NULL);
+	pvmio_seek(io, (int64_t)t_addr(spare), SEEK_SET, NULL);
 	t_ok(pvmio_readv(io, rv, N) == (ssize_t)total &&
 	     memcmp(src, dst, total) == 0,
 	     "readv of 3000 iovecs gets the same %zu bytes", total);
@@ -195,7 +164,7 @@ static void many(pvmio *io)
 static void partial(pvmio *io, bool write, const char *base, size_t off,
 		    size_t len, size_t want, unsigned seed, const char *what)
 {
-	uint64_t start = addr(base + off), pos = 0;
+	uint64_t start = t_addr(base + off), pos = 0;
 	char *buf = malloc(len);
 	ssize_t n;
 
@@ -214,7 +183,7 @@ static void partial(pvmio *io, bool write, const char *base, size_t off,
 	pvmio_tell(io, &pos);
 	t_is((long long)(pos - start), (long long)want, "  cursor unchanged");
 	if (write)
-		t_ok(remote_is(io, start, buf, want), "  the bytes arrived");
+		t_ok(t_remote_is(io, start, buf, want), "  the bytes arrived");
 	else
 		t_is(t_check(buf, want, seed, off), -1, "  the bytes are right");
 	free(buf);
@@ -226,19 +195,19 @@ static void protections(pvmio *io, pvmio *forced)
 	char src[64];
 
 	memset(src, 0x4d, sizeof(src));
-	t_is_err(pvmio_pwrite(io, src, 64, addr(prot + 3 * pg + 8)), EFAULT,
+	t_is_err(pvmio_pwrite(io, src, 64, t_addr(prot + 3 * pg + 8)), EFAULT,
 		 "read-only page: write without FORCE fails with EFAULT");
-	t_ok(remote_pattern(io, addr(prot + 3 * pg), pg, 22, 3 * pg),
+	t_ok(t_remote_pattern(io, t_addr(prot + 3 * pg), pg, 22, 3 * pg),
 	     "read-only page: nothing changed");
-	t_is(pvmio_pwrite(io, src, 64, addr(prot + 3 * pg - 20)), 20,
+	t_is(pvmio_pwrite(io, src, 64, t_addr(prot + 3 * pg - 20)), 20,
 	     "write into a read-only page stops exactly before it");
-	t_ok(remote_pattern(io, addr(prot + 3 * pg), pg, 22, 3 * pg),
+	t_ok(t_remote_pattern(io, t_addr(prot + 3 * pg), pg, 22, 3 * pg),
 	     "read-only page: still unchanged");
-	t_is(pvmio_pwrite(forced, src, 64, addr(prot + 3 * pg + 8)), 64,
+	t_is(pvmio_pwrite(forced, src, 64, t_addr(prot + 3 * pg + 8)), 64,
 	     "read-only page: write with FORCE");
-	t_ok(remote_is(io, addr(prot + 3 * pg + 8), src, 64),
+	t_ok(t_remote_is(io, t_addr(prot + 3 * pg + 8), src, 64),
 	     "read-only page: the forced bytes are there");
-	t_is(remote_pattern(forced, addr(prot + pg), pg, 22, pg), 1,
+	t_is(t_remote_pattern(forced, t_addr(prot + pg), pg, 22, pg), 1,
 	     "PROT_NONE page: read with FORCE is whole and right");
 }
 
@@ -247,9 +216,9 @@ static void pinned(pvmio *io, pvmio *forced, pid_t target)
 	char buf[16];
 
 	t_kill(target);
-	t_is_err(pvmio_pread(io, buf, 16, addr(area)), ESRCH,
+	t_is_err(pvmio_pread(io, buf, 16, t_addr(area)), ESRCH,
 		 "after the target died: ESRCH");
-	t_is_err(pvmio_pread(forced, buf, 16, addr(area)), ESRCH,
+	t_is_err(pvmio_pread(forced, buf, 16, t_addr(area)), ESRCH,
 		 "after the target died: ESRCH with FORCE too");
 }
 
@@ -282,7 +251,7 @@ static int run(void *arg)
 		"write from mid-page into a hole: exact count");
 	partial(io, false, prot, 123, 2 * pg, pg - 123, 22,
 		"read from mid-page into PROT_NONE: exact count");
-	t_is(pvmio_pwrite(io, "abcdefgh", 8, addr(prot + pg - 5)), 5,
+	t_is(pvmio_pwrite(io, "abcdefgh", 8, t_addr(prot + pg - 5)), 5,
 	     "write into PROT_NONE stops exactly before it");
 	protections(io, forced);
 	pinned(io, forced, target);
