@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -117,23 +116,10 @@ static ssize_t dispatch(bool write, pid_t pid, const struct iovec *l,
 	}
 	if (fake && pid == target && in_kernel_half(r, nr))
 		return serve(write, l, nl, r, nr);
-	return syscall(write ? SYS_process_vm_writev : SYS_process_vm_readv,
-		       pid, l, nl, r, nr, flags);
+	return t_cma_syscall(write, pid, l, nl, r, nr, flags);
 }
 
-ssize_t process_vm_readv(pid_t pid, const struct iovec *l, unsigned long nl,
-			 const struct iovec *r, unsigned long nr,
-			 unsigned long flags)
-{
-	return dispatch(false, pid, l, nl, r, nr, flags);
-}
-
-ssize_t process_vm_writev(pid_t pid, const struct iovec *l, unsigned long nl,
-			  const struct iovec *r, unsigned long nr,
-			  unsigned long flags)
-{
-	return dispatch(true, pid, l, nl, r, nr, flags);
-}
+T_INTERPOSE(dispatch)
 
 static void seek_to(pvmio *io, uint64_t at)
 {
@@ -242,8 +228,8 @@ static void real_kernel(pvmio *io, pvmio *forced)
 
 	memset(buf, 0x21, sizeof(buf));
 	fake = false;
-	t_is_err(syscall(SYS_process_vm_readv, target, &l, 1UL, &r, 1UL, 0UL),
-		 EFAULT, "real kernel: raw process_vm_readv at 2^64 - 16: EFAULT");
+	t_is_err(t_cma_syscall(false, target, &l, 1, &r, 1, 0), EFAULT,
+		 "real kernel: raw process_vm_readv at 2^64 - 16: EFAULT");
 	t_is_err(pvmio_pread(io, buf, 16, END(16)), EFAULT,
 		 "real kernel: pread at 2^64 - 16: EFAULT");
 	seek_to(io, END(10));

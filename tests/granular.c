@@ -12,24 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "helpers.h"
 
-/* atomics: with pvmio_set_threads the library calls from its workers */
-static unsigned long calls;	/* every call that reached us */
+/* atomic: with pvmio_set_threads the library calls from its workers */
 static unsigned long walks;	/* calls with more than one remote iovec */
 
-static ssize_t granular(long nr, pid_t pid, const struct iovec *l,
+static ssize_t granular(bool write, pid_t pid, const struct iovec *l,
 			unsigned long nl, const struct iovec *r,
 			unsigned long nrv, unsigned long flags)
 {
-	ssize_t n = syscall(nr, pid, l, nl, r, nrv, flags);
+	ssize_t n = t_cma_syscall(write, pid, l, nl, r, nrv, flags);
 	size_t whole = 0, rtotal = 0, ltotal = 0;
 
-	__atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED);
 	if (nrv > 1)
 		__atomic_add_fetch(&walks, 1, __ATOMIC_RELAXED);
 	if (n <= 0)
@@ -52,19 +49,7 @@ static ssize_t granular(long nr, pid_t pid, const struct iovec *l,
 	return (ssize_t)whole;
 }
 
-ssize_t process_vm_readv(pid_t pid, const struct iovec *l, unsigned long nl,
-			 const struct iovec *r, unsigned long nr,
-			 unsigned long flags)
-{
-	return granular(SYS_process_vm_readv, pid, l, nl, r, nr, flags);
-}
-
-ssize_t process_vm_writev(pid_t pid, const struct iovec *l, unsigned long nl,
-			  const struct iovec *r, unsigned long nr,
-			  unsigned long flags)
-{
-	return granular(SYS_process_vm_writev, pid, l, nl, r, nr, flags);
-}
+T_INTERPOSE(granular)
 
 #define BIG (6u << 20)
 #define HUGE (24u << 20)	/* over the size that pvmio_set_threads splits */
@@ -258,7 +243,7 @@ static void check_emulation(void)
 	char *buf = malloc(2 * pg);
 	struct iovec l = { buf, 2 * pg }, r1 = { hole + 4 * pg, 2 * pg };
 	struct iovec r2[2] = { { hole + 4 * pg, pg }, { hole + 5 * pg, pg } };
-	unsigned long before = calls;
+	unsigned long before = t_cma_calls;
 	pvmio *io;
 
 	if (!buf)
@@ -271,7 +256,8 @@ static void check_emulation(void)
 		t_bail("pvmio_open self: %s", pvmio_errmsg());
 	pvmio_read(io, buf, 16);
 	pvmio_close(io);
-	if (!t_ok(calls > before + 2, "the library's calls reach the emulation"))
+	if (!t_ok(t_cma_calls > before + 2,
+		  "the library's calls reach the emulation"))
 		t_bail("process_vm_readv is not interposed; nothing here is tested");
 	free(buf);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -346,4 +347,14 @@ const char *t_target_path(const char *name)
 bool t_under_valgrind(void)
 {
 	return getenv("PVMIO_VALGRIND") != NULL;
+}
+
+unsigned long t_cma_calls;
+
+ssize_t t_cma_syscall(bool write, pid_t pid, const struct iovec *l,
+		      unsigned long nl, const struct iovec *r,
+		      unsigned long nr, unsigned long flags)
+{
+	return syscall(write ? SYS_process_vm_writev : SYS_process_vm_readv,
+		       pid, l, nl, r, nr, flags);
 }

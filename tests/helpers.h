@@ -67,4 +67,32 @@ int t_in_child(int (*fn)(void *), void *arg);
 const char *t_target_path(const char *name);
 bool t_under_valgrind(void);
 
+/* ---- interposing the library's process_vm_readv/writev ---- */
+/*
+ * The tests link libpvmio.a statically, so a test program that defines
+ * process_vm_readv/writev itself takes the library's calls. The definitions
+ * must live in that program, not in helpers.c which every test links: at
+ * file scope, T_INTERPOSE(hook) defines both functions, T_INTERPOSE_READV
+ * only the read. Each call adds one to t_cma_calls (atomically: the
+ * library's workers call too) and returns what hook returns; a hook has the
+ * signature of t_cma_syscall, the real system call.
+ */
+extern unsigned long t_cma_calls;
+ssize_t t_cma_syscall(bool write, pid_t pid, const struct iovec *l,
+		      unsigned long nl, const struct iovec *r,
+		      unsigned long nr, unsigned long flags);
+
+#define T_CMA_DEFINE(name, write, hook)					\
+	ssize_t name(pid_t pid, const struct iovec *l,			\
+		     unsigned long nl, const struct iovec *r,		\
+		     unsigned long nr, unsigned long flags)		\
+	{								\
+		__atomic_add_fetch(&t_cma_calls, 1, __ATOMIC_RELAXED);	\
+		return hook(write, pid, l, nl, r, nr, flags);		\
+	}
+#define T_INTERPOSE_READV(hook) T_CMA_DEFINE(process_vm_readv, false, hook)
+#define T_INTERPOSE(hook)						\
+	T_INTERPOSE_READV(hook)						\
+	T_CMA_DEFINE(process_vm_writev, true, hook)
+
 #endif

@@ -29,7 +29,10 @@ static pid_t tids[8];
 static int ntids;
 static pthread_mutex_t tid_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void note_tid(void)
+/* Note the calling thread, then make the real call. */
+static ssize_t note_tid(bool write, pid_t pid, const struct iovec *l,
+			unsigned long nl, const struct iovec *r,
+			unsigned long nr, unsigned long flags)
 {
 	pid_t me = (pid_t)syscall(SYS_gettid);
 	int i;
@@ -40,14 +43,10 @@ static void note_tid(void)
 	if (i == ntids && ntids < 8)
 		tids[ntids++] = me;
 	pthread_mutex_unlock(&tid_lock);
+	return t_cma_syscall(write, pid, l, nl, r, nr, flags);
 }
 
-ssize_t process_vm_readv(pid_t pid, const struct iovec *l, unsigned long nl,
-			 const struct iovec *r, unsigned long nr, unsigned long fl)
-{
-	note_tid();
-	return syscall(SYS_process_vm_readv, pid, l, nl, r, nr, fl);
-}
+T_INTERPOSE_READV(note_tid)
 
 static char *area;
 

@@ -87,9 +87,9 @@ static bool cma_denied(void)
 	long rd, wr;
 	int rd_err, wr_err;
 
-	rd = syscall(SYS_process_vm_readv, getpid(), &l, 1UL, &r, 1UL, 0UL);
+	rd = t_cma_syscall(false, getpid(), &l, 1, &r, 1, 0);
 	rd_err = errno;
-	wr = syscall(SYS_process_vm_writev, getpid(), &l, 1UL, &r, 1UL, 0UL);
+	wr = t_cma_syscall(true, getpid(), &l, 1, &r, 1, 0);
 	wr_err = errno;
 
 	return rd == -1 && rd_err == ENOSYS && wr == -1 && wr_err == ENOSYS;
