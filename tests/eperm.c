@@ -6,21 +6,13 @@
  * own uid still opens, so the refusal is about rights, nothing else.
  */
 #include <errno.h>
-#include <grp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "helpers.h"
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-
-#define NOBODY 65534
 
 static pid_t root_target;
 static int root_pidfd = -1;
@@ -46,9 +38,7 @@ static int as_nobody(void *arg)
 	char buf[16];
 
 	(void)arg;
-	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY) || geteuid() != NOBODY)
-		t_bail("dropping to uid %d", NOBODY);
+	t_become_nobody();
 	eperm_at_open(&io, pvmio_open(&io, root_target, 0, 0),
 		      "uid 65534 opens a root process: EPERM");
 	eperm_at_open(&io, pvmio_open(&io, root_target, 0, PVMIO_UNPINNED),
@@ -80,13 +70,13 @@ int main(void)
 {
 	if (geteuid() != 0)
 		t_skip_all("needs root to drop to uid %d and open a root "
-			   "process", NOBODY);
+			   "process", T_NOBODY);
 	t_plan(4 * 2 + 2);
 	area = t_map(1, PROT_READ | PROT_WRITE, 4);
 	root_target = t_fork_target();
-	root_pidfd = (int)syscall(SYS_pidfd_open, root_target, 0);
+	root_pidfd = t_pidfd_open(root_target);
 	if (t_in_child(as_nobody, NULL) != 0)
-		t_diag("the uid %d child did not finish cleanly", NOBODY);
+		t_diag("the uid %d child did not finish cleanly", T_NOBODY);
 	if (root_pidfd >= 0)
 		close(root_pidfd);
 	t_kill(root_target);

@@ -9,13 +9,10 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,33 +40,13 @@ static void nap_ms(long ms)
 	nanosleep(&t, NULL);
 }
 
+/* tests/target/threads with 8 threads; mode "vfork", "churn" or NULL */
 static void spawn(struct target *t, const char *mode)
 {
-	pid_t parent = getpid();
-	char line[64] = "";
-	int fds[2];
-	FILE *f;
+	char line[64];
 
-	if (pipe2(fds, O_CLOEXEC))
-		t_bail("pipe2");
-	fflush(stdout);
-	t->pid = fork();
-	if (t->pid < 0)
-		t_bail("fork");
-	if (t->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(0);
-		dup2(fds[1], 1);
-		execl(t_target_path("threads"), "threads", "8", mode,
-		      (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	f = fdopen(fds[0], "r");
-	if (!f || !fgets(line, sizeof(line), f))
-		t_bail("no address from %s", t_target_path("threads"));
-	fclose(f);
+	t->pid = t_exec_target(line, sizeof(line), "threads", "8", mode,
+			       (char *)NULL);
 	t->counters = strtoull(line, NULL, 16);
 	if (pvmio_open(&t->io, t->pid, 0, 0))
 		t_bail("pvmio_open: %s", pvmio_errmsg());
@@ -219,18 +196,8 @@ static void already_stopped(void)
 
 static void gone(void)
 {
-	siginfo_t si;
-	pid_t pid;
+	pid_t pid = t_fork_zombie();
 
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		t_bail("fork");
-	if (pid == 0)
-		_exit(0);
-	/* WNOWAIT: wait until it is a zombie, but leave it one */
-	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT))
-		t_bail("waitid");
 	t_is_err(pvmio_freeze(pid), ESRCH, "freeze a zombie: ESRCH");
 	t_ok(strstr(pvmio_errmsg(), "zombie") != NULL, "the message says why: %s",
 	     pvmio_errmsg());
@@ -244,9 +211,7 @@ static int as_nobody(void *arg)
 {
 	pid_t pid = *(pid_t *)arg;
 
-	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
-	    setresuid(65534, 65534, 65534))
-		t_bail("dropping to uid 65534");
+	t_become_nobody();
 	t_is_err(pvmio_freeze(pid), EPERM, "uid 65534 freezing a root process: EPERM");
 	t_is_err(pvmio_thaw(pid), EPERM, "uid 65534 thawing a root process: EPERM");
 	return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,10 @@
 #include <unistd.h>
 
 #include "helpers.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
 
 struct tap {
 	int planned, run, failed;
@@ -256,14 +261,21 @@ static void wait_forever(void)
 		pause();
 }
 
-pid_t t_fork_run(void (*fn)(void *), void *arg)
+pid_t t_fork(void)
 {
-	pid_t parent = getpid(), pid;
+	pid_t pid;
 
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
 		t_bail("fork");
+	return pid;
+}
+
+pid_t t_fork_run(void (*fn)(void *), void *arg)
+{
+	pid_t parent = getpid(), pid = t_fork();
+
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
@@ -317,15 +329,24 @@ pid_t t_fork_at_pid(pid_t want)
 	return -1;
 }
 
+pid_t t_fork_zombie(void)
+{
+	pid_t pid = t_fork();
+	siginfo_t si;
+
+	if (pid == 0)
+		_exit(0);
+	/* WNOWAIT: wait until it is a zombie, but leave it one */
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT))
+		t_bail("waitid");
+	return pid;
+}
+
 int t_in_child(int (*fn)(void *), void *arg)
 {
+	pid_t pid = t_fork();
 	int status;
-	pid_t pid;
 
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		t_bail("fork");
 	if (pid == 0) {
 		fflush(stdout);
 		_exit(fn(arg));
@@ -342,6 +363,59 @@ const char *t_target_path(const char *name)
 
 	snprintf(path, sizeof(path), "%s/tests/target/%s", o ? o : "build", name);
 	return path;
+}
+
+struct exec_args {
+	const char *path;
+	char **argv;
+	int out;
+};
+
+static void exec_target(void *arg)
+{
+	const struct exec_args *a = arg;
+
+	if (dup2(a->out, 1) == 1)
+		execv(a->path, a->argv);
+	_exit(127);
+}
+
+pid_t t_exec_target(char *line, size_t size, const char *name, ...)
+{
+	char *argv[16] = { (char *)name };
+	struct exec_args a = { t_target_path(name), argv, -1 };
+	int fds[2], n = 1;
+	va_list ap;
+	pid_t pid;
+	FILE *f;
+
+	va_start(ap, name);
+	while ((argv[n] = va_arg(ap, char *)))
+		if (++n == 16)
+			t_bail("t_exec_target %s: too many arguments", name);
+	va_end(ap);
+	if (pipe2(fds, O_CLOEXEC))
+		t_bail("pipe2");
+	a.out = fds[1];
+	pid = t_fork_run(exec_target, &a);
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	if (!f || !fgets(line, (int)size, f))
+		t_bail("no line from %s", a.path);
+	fclose(f);
+	return pid;
+}
+
+void t_become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(T_NOBODY, T_NOBODY, T_NOBODY) ||
+	    setresuid(T_NOBODY, T_NOBODY, T_NOBODY) || geteuid() != T_NOBODY)
+		t_bail("dropping to uid %d", T_NOBODY);
+}
+
+int t_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
 bool t_under_valgrind(void)

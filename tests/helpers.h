@@ -52,6 +52,8 @@ bool t_remote_pattern(pvmio *io, uint64_t at, size_t len, unsigned seed,
 uint64_t t_rnd(void);
 
 /* ---- processes ---- */
+/* fork(2) with stdout flushed first (or the child prints our buffer too). */
+pid_t t_fork(void);
 /* Fork a child that waits until killed (it dies with its parent). */
 pid_t t_fork_target(void);
 /* Fork a child that runs fn(arg), then waits until killed. */
@@ -61,10 +63,24 @@ void t_kill(pid_t pid);
 /* Fork a waiting child at exactly this PID via ns_last_pid; -1 if we could
  * not (not root, or other processes kept taking the PID). */
 pid_t t_fork_at_pid(pid_t want);
+/* Fork a child that exits at once: a zombie, not reaped. */
+pid_t t_fork_zombie(void);
 /* Run fn in a child and wait; returns its exit status (or 128 + signal). */
 int t_in_child(int (*fn)(void *), void *arg);
 /* Path of a helper target program built beside the tests. */
 const char *t_target_path(const char *name);
+/*
+ * Fork a child (one that dies with its parent) that runs the helper target
+ * program name with the arguments up to NULL; read the first line of its
+ * standard output (an address, say) into line.
+ */
+__attribute__((sentinel)) pid_t t_exec_target(char *line, size_t size,
+					      const char *name, ...);
+/* In a child (t_in_child): drop all uids, gids and groups to nobody. */
+#define T_NOBODY 65534
+void t_become_nobody(void);
+/* pidfd_open(2); -1 with ENOSYS before Linux 5.3 and under valgrind. */
+int t_pidfd_open(pid_t pid);
 bool t_under_valgrind(void);
 
 /* ---- interposing the library's process_vm_readv/writev ---- */

@@ -11,37 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "helpers.h"
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-
-static int pidfd_open(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-/* A child that has exited but is not reaped yet. */
-static pid_t zombie(void)
-{
-	siginfo_t si;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		t_bail("fork");
-	if (pid == 0)
-		_exit(0);
-	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT))
-		t_bail("waitid");
-	return pid;
-}
 
 static void bad_args(pid_t child)
 {
@@ -66,7 +39,7 @@ static void bad_args(pid_t child)
 
 static void gone(void)
 {
-	pid_t z = zombie();
+	pid_t z = t_fork_zombie();
 	pvmio *io;
 
 	t_is_err(pvmio_open(&io, z, 0, 0), ESRCH, "zombie child: ESRCH");
@@ -125,8 +98,8 @@ static void pidfd_bad(void)
 	close(fds[0]);
 	close(fds[1]);
 
-	z = zombie();
-	fd = pidfd_open(z);
+	z = t_fork_zombie();
+	fd = t_pidfd_open(z);
 	if (fd < 0)
 		t_bail("pidfd_open zombie");
 	t_is_err(pvmio_open_pidfd(&io, fd, 0, 0), ESRCH,
@@ -139,7 +112,7 @@ static void pidfd_bad(void)
 
 static void pidfd_good(pid_t child, const char *area)
 {
-	int fd = pidfd_open(child);
+	int fd = t_pidfd_open(child);
 	uint64_t at = 0;
 	char buf[32];
 	pvmio *io;
@@ -159,7 +132,7 @@ static void pidfd_good(pid_t child, const char *area)
 	     "the handle works after the caller closed its fd");
 	pvmio_close(io);
 
-	fd = pidfd_open(child);
+	fd = t_pidfd_open(child);
 	if (!t_is(pvmio_open_pidfd(&io, fd, 0, PVMIO_UNPINNED), 0,
 		  "open a pidfd unpinned"))
 		return;
@@ -168,7 +141,7 @@ static void pidfd_good(pid_t child, const char *area)
 	     "closing the handle left the caller's fd open");
 	close(fd);
 
-	fd = pidfd_open(getpid());
+	fd = t_pidfd_open(getpid());
 	if (t_is(pvmio_open_pidfd(&io, fd, (uintptr_t)area, 0), 0,
 		 "open own pidfd"))
 		t_ok(pvmio_read(io, buf, 32) == 32 &&
@@ -188,7 +161,7 @@ int main(void)
 	bad_args(child);
 	gone();
 	good(child, area);
-	fd = pidfd_open(getpid());
+	fd = t_pidfd_open(getpid());
 	if (fd < 0 && errno == ENOSYS) {
 		t_skip(16, "no pidfd_open (Linux < 5.3, or under valgrind)");
 	} else {

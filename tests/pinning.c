@@ -14,15 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "helpers.h"
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 
 /* the pinned kinds first: all_esrch(h, UNPINNED, ...) checks just those */
 enum { PINNED, BY_PIDFD, FORCED, UNPINNED, NH };
@@ -35,7 +30,7 @@ static size_t len;
 
 static void open_all(pvmio **h, pid_t pid)
 {
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int fd = t_pidfd_open(pid);
 
 	if (fd < 0 || pvmio_open(&h[PINNED], pid, 0, 0) ||
 	    pvmio_open_pidfd(&h[BY_PIDFD], fd, 0, 0) ||
@@ -138,7 +133,7 @@ static void reuse(void)
 
 int main(void)
 {
-	int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	int fd = t_pidfd_open(getpid());
 
 	if (fd < 0)
 		t_skip_all("no pidfd_open (Linux < 5.3, or under valgrind): "
