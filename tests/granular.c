@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -75,57 +76,42 @@ static const char *say(const char *fmt, ...)
 	return buf;
 }
 
+/* A transfer of len bytes at base + off that must stop after want bytes. */
 struct scene {
-	const char *who, *what;
-	bool write;
-	const struct iovec *iov;
-	int cnt;
-	uint64_t start, want;	/* want: the bytes before the bad page */
+	const char *what;
+	const char *base;
+	size_t off, len, want;
+	unsigned seed;		/* a read's remote pattern, a write's bytes */
+	bool small;		/* many small local iovecs instead of one */
 };
 
 /* Five results: count, cursor, page walk, EFAULT next, cursor kept. */
-static void expect_exact(pvmio *io, const struct scene *s)
+static void expect_exact(pvmio *io, const char *who, bool write,
+			 const struct scene *s, const struct iovec *iov,
+			 int cnt)
 {
+	uint64_t start = t_addr(s->base + s->off), pos = 0;
 	unsigned long before = walks;
 	char next[64];
-	uint64_t pos = 0;
 	ssize_t n;
 
 	memset(next, 0x11, sizeof(next));
-	pvmio_seek(io, (int64_t)s->start, SEEK_SET, NULL);
-	n = s->write ? pvmio_writev(io, s->iov, s->cnt)
-		     : pvmio_readv(io, s->iov, s->cnt);
-	t_is(n, (long long)s->want,
-	     say("%s: %s: exact count", s->who, s->what));
+	pvmio_seek(io, (int64_t)start, SEEK_SET, NULL);
+	n = write ? pvmio_writev(io, iov, cnt) : pvmio_readv(io, iov, cnt);
+	t_is(n, (long long)s->want, say("%s: %s: exact count", who, s->what));
 	pvmio_tell(io, &pos);
-	t_is((long long)(pos - s->start), (long long)s->want,
-	     say("%s: %s: cursor at the bad page", s->who, s->what));
-	t_ok(walks > before, "%s: %s: the page walk ran (%lu multi-iovec calls)",
-	     s->who, s->what, walks - before);
-	n = s->write ? pvmio_write(io, next, sizeof(next))
-		     : pvmio_read(io, next, sizeof(next));
-	t_is_err(n, EFAULT, say("%s: %s: next call fails with EFAULT", s->who,
+	t_is((long long)(pos - start), (long long)s->want,
+	     say("%s: %s: cursor at the bad page", who, s->what));
+	t_ok(walks > before,
+	     "%s: %s: the page walk ran (%lu multi-iovec calls)", who, s->what,
+	     walks - before);
+	n = write ? pvmio_write(io, next, sizeof(next))
+		  : pvmio_read(io, next, sizeof(next));
+	t_is_err(n, EFAULT, say("%s: %s: next call fails with EFAULT", who,
 				s->what));
 	pvmio_tell(io, &pos);
-	t_is((long long)(pos - s->start), (long long)s->want,
-	     say("%s: %s: cursor unchanged by the failure", s->who, s->what));
-}
-
-/* One read scene over a single buffer; six results. */
-static void read_scene(pvmio *io, const char *who, const char *what,
-		       const char *base, size_t off, size_t len, size_t want,
-		       unsigned seed)
-{
-	char *buf = malloc(len);
-	struct iovec v = { buf, len };
-	struct scene s = { who, what, false, &v, 1, t_addr(base + off), want };
-
-	if (!buf)
-		t_bail("malloc");
-	expect_exact(io, &s);
-	t_is(t_check(buf, want, seed, off), -1,
-	     say("%s: %s: the bytes are right", who, what));
-	free(buf);
+	t_is((long long)(pos - start), (long long)s->want,
+	     say("%s: %s: cursor unchanged by the failure", who, s->what));
 }
 
 /* Many small local iovecs, some empty, carved from one buffer. */
@@ -151,89 +137,80 @@ static struct iovec *small_iovecs(char *buf, size_t len, int *cnt)
 	return v;
 }
 
-static void reads(pvmio *io, const char *who)
+/* Six results: expect_exact's five and the bytes that moved. */
+static void play(pvmio *io, const char *who, bool write, const struct scene *s)
 {
-	size_t pg = t_page(), off = 4 * pg - 3000, len = 4 * pg;
-	char *buf = malloc(len);
-	struct iovec *v;
-	struct scene s = { who, "readv of many small iovecs across a hole",
-			   false, NULL, 0, t_addr(hole + off), 5 * pg - off };
+	char *buf = malloc(s->len), iovecs[32] = "";
+	struct iovec one = { buf, s->len }, *v = &one;
+	int cnt = 1;
 
-	read_scene(io, who, "read from mid-page into an unmapped page", hole,
-		   3 * pg + 123, 4 * pg, 2 * pg - 123, 1);
-	read_scene(io, who, "read from mid-page into PROT_NONE", prot, 123,
-		   3 * pg, pg - 123, 2);
-	read_scene(io, who, "read of several MiB with a hole in the middle",
-		   big, 777, BIG - 777 - pg, big_hole - 777, 3);
 	if (!buf)
 		t_bail("malloc");
-	v = small_iovecs(buf, len, &s.cnt);
-	s.iov = v;
-	expect_exact(io, &s);
-	t_is(t_check(buf, s.want, 1, off), -1,
-	     say("%s: %s: the bytes are right (%d iovecs)", who, s.what, s.cnt));
-	free(v);
+	if (write)
+		t_fill(buf, s->len, s->seed);
+	if (s->small) {
+		v = small_iovecs(buf, s->len, &cnt);
+		snprintf(iovecs, sizeof(iovecs), " (%d iovecs)", cnt);
+	}
+	expect_exact(io, who, write, s, v, cnt);
+	if (write)
+		t_ok(t_remote_is(io, t_addr(s->base + s->off), buf, s->want),
+		     "%s: %s: the bytes arrived%s", who, s->what, iovecs);
+	else
+		t_is(t_check(buf, s->want, s->seed, s->off), -1,
+		     say("%s: %s: the bytes are right%s", who, s->what,
+			 iovecs));
+	if (v != &one)
+		free(v);
 	free(buf);
 }
 
-/* One write scene of a t_fill(seed) buffer; six results. */
-static void write_scene(pvmio *io, const char *who, const char *what,
-			const char *base, size_t off, size_t len, size_t want,
-			unsigned seed)
+static void reads(pvmio *io, const char *who)
 {
-	char *src = malloc(len);
-	struct iovec v = { src, len };
-	struct scene s = { who, what, true, &v, 1, t_addr(base + off), want };
+	size_t pg = t_page(), off = 4 * pg - 3000;
+	const struct scene s[] = {
+		{ "read from mid-page into an unmapped page",
+		  hole, 3 * pg + 123, 4 * pg, 2 * pg - 123, 1, false },
+		{ "read from mid-page into PROT_NONE",
+		  prot, 123, 3 * pg, pg - 123, 2, false },
+		{ "read of several MiB with a hole in the middle",
+		  big, 777, BIG - 777 - pg, big_hole - 777, 3, false },
+		{ "readv of many small iovecs across a hole",
+		  hole, off, 4 * pg, 5 * pg - off, 1, true },
+	};
 
-	if (!src)
-		t_bail("malloc");
-	t_fill(src, len, seed);
-	expect_exact(io, &s);
-	t_ok(t_remote_is(io, t_addr(base + off), src, want),
-	     "%s: %s: the bytes arrived", who, what);
-	free(src);
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		play(io, who, false, &s[i]);
 }
 
 static void writes(pvmio *io, const char *who)
 {
-	size_t pg = t_page(), off;
+	size_t pg = t_page(), off = 2 * pg + 1000, off2 = 4 * pg - 2500;
+	const struct scene s[] = {
+		{ "write from mid-page into an unmapped page",
+		  hole, off, 4 * pg, 5 * pg - off, 41, false },
+		{ "write from mid-page into PROT_NONE",
+		  prot, 200, 2 * pg, pg - 200, 42, false },
+		{ "write from mid-page into a read-only page",
+		  prot, 2 * pg + 300, 2 * pg, pg - 300, 43, false },
+		{ "write of several MiB with a hole in the middle",
+		  big, 4321, BIG - 4321 - pg, big_hole - 4321, 44, false },
+		{ "writev of many small iovecs across a hole",
+		  hole, off2, 3 * pg, 5 * pg - off2, 45, true },
+	};
 
-	off = 2 * pg + 1000;
-	write_scene(io, who, "write from mid-page into an unmapped page", hole,
-		    off, 4 * pg, 5 * pg - off, 41);
+	play(io, who, true, &s[0]);
 	t_ok(t_remote_pattern(io, t_addr(hole + off - 1000), 1000, 1,
 			      off - 1000),
 	     "%s: the bytes before the write are untouched", who);
 	t_ok(t_remote_pattern(io, t_addr(hole + 6 * pg), pg, 1, 6 * pg),
 	     "%s: the page after the hole is untouched", who);
-	write_scene(io, who, "write from mid-page into PROT_NONE", prot, 200,
-		    2 * pg, pg - 200, 42);
-	write_scene(io, who, "write from mid-page into a read-only page", prot,
-		    2 * pg + 300, 2 * pg, pg - 300, 43);
+	play(io, who, true, &s[1]);
+	play(io, who, true, &s[2]);
 	t_ok(t_remote_pattern(io, t_addr(prot + 3 * pg), pg, 2, 3 * pg),
 	     "%s: the read-only page is unchanged", who);
-	write_scene(io, who, "write of several MiB with a hole in the middle",
-		    big, 4321, BIG - 4321 - pg, big_hole - 4321, 44);
-}
-
-static void small_writes(pvmio *io, const char *who)
-{
-	size_t pg = t_page(), off = 4 * pg - 2500, len = 3 * pg;
-	char *src = malloc(len);
-	struct iovec *v;
-	struct scene s = { who, "writev of many small iovecs across a hole",
-			   true, NULL, 0, t_addr(hole + off), 5 * pg - off };
-
-	if (!src)
-		t_bail("malloc");
-	t_fill(src, len, 45);
-	v = small_iovecs(src, len, &s.cnt);
-	s.iov = v;
-	expect_exact(io, &s);
-	t_ok(t_remote_is(io, t_addr(hole + off), src, s.want),
-	     "%s: %s: the bytes arrived (%d iovecs)", who, s.what, s.cnt);
-	free(v);
-	free(src);
+	play(io, who, true, &s[3]);
+	play(io, who, true, &s[4]);
 }
 
 /* The emulation itself must be iovec-granular, or this test proves nothing. */
@@ -264,19 +241,21 @@ static void check_emulation(void)
 
 static void battery(pid_t pid, const char *who)
 {
+	const struct scene two_threads = {
+		"read of 24 MiB on 2 threads, hole at 17 MiB",
+		huge, 999, HUGE - 999 - t_page(), (17u << 20) - 999, 4, false
+	};
 	pvmio *io;
 
 	if (pvmio_open(&io, pid, 0, 0))
 		t_bail("pvmio_open %s: %s", who, pvmio_errmsg());
 	reads(io, who);
 	writes(io, who);
-	small_writes(io, who);
 	pvmio_close(io);
 	/* the workers' pieces must keep the rules, each on its own */
 	if (pvmio_open(&io, pid, 0, 0) || pvmio_set_threads(io, 2))
 		t_bail("pvmio_open %s, 2 threads: %s", who, pvmio_errmsg());
-	read_scene(io, who, "read of 24 MiB on 2 threads, hole at 17 MiB",
-		   huge, 999, HUGE - 999 - t_page(), (17u << 20) - 999, 4);
+	play(io, who, false, &two_threads);
 	pvmio_close(io);
 }
 
