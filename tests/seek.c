@@ -44,6 +44,16 @@ static int seek_from(uint64_t start, bool start_past, int64_t off, int whence,
 	return pvmio_seek(io, off, whence, pos);
 }
 
+/* seek_from, then cursor_is on the position it gave. */
+static void seek_case(uint64_t start, bool start_past, int64_t off,
+		      int whence, uint64_t want, int state, const char *what)
+{
+	uint64_t pos = 0x5eed;	/* no case wants it: a seek must set it */
+
+	seek_from(start, start_past, off, whence, &pos);
+	cursor_is(pos, want, state, what);
+}
+
 static void set_cases(void)
 {
 	uint64_t pos;
@@ -54,65 +64,59 @@ static void set_cases(void)
 	cursor_is(pos, TOP, 0, "SEEK_SET -1: 2^64-1, not past the end");
 	pvmio_seek(io, INT64_MIN, SEEK_SET, &pos);
 	cursor_is(pos, HALF, 0, "SEEK_SET INT64_MIN is address 2^63");
-	seek_from(0, true, 0x1234, SEEK_SET, &pos);
-	cursor_is(pos, 0x1234, 0, "SEEK_SET from past the end comes back");
+	seek_case(0, true, 0x1234, SEEK_SET, 0x1234, 0,
+		  "SEEK_SET from past the end comes back");
 }
 
 static void cur_cases(void)
 {
 	uint64_t pos;
 
-	seek_from(0x1000, false, 0, SEEK_CUR, &pos);
-	cursor_is(pos, 0x1000, 0, "SEEK_CUR 0 keeps the cursor");
-	seek_from(TOP - 5, false, 5, SEEK_CUR, &pos);
-	cursor_is(pos, TOP, 0, "SEEK_CUR forward to exactly 2^64-1");
-	seek_from(TOP - 5, false, 6, SEEK_CUR, &pos);
-	cursor_is(pos, 0, PAST, "SEEK_CUR forward to 2^64: past the end");
-	seek_from(HALF + 1, false, INT64_MAX, SEEK_CUR, &pos);
-	cursor_is(pos, 0, PAST, "SEEK_CUR overflow: past the end");
-	seek_from(0, true, 0, SEEK_CUR, &pos);
-	cursor_is(pos, 0, PAST, "SEEK_CUR 0 from past the end stays there");
-	seek_from(0, true, INT64_MAX, SEEK_CUR, &pos);
-	cursor_is(pos, 0, PAST,
+	seek_case(0x1000, false, 0, SEEK_CUR, 0x1000, 0,
+		  "SEEK_CUR 0 keeps the cursor");
+	seek_case(TOP - 5, false, 5, SEEK_CUR, TOP, 0,
+		  "SEEK_CUR forward to exactly 2^64-1");
+	seek_case(TOP - 5, false, 6, SEEK_CUR, 0, PAST,
+		  "SEEK_CUR forward to 2^64: past the end");
+	seek_case(HALF + 1, false, INT64_MAX, SEEK_CUR, 0, PAST,
+		  "SEEK_CUR overflow: past the end");
+	seek_case(0, true, 0, SEEK_CUR, 0, PAST,
+		  "SEEK_CUR 0 from past the end stays there");
+	seek_case(0, true, INT64_MAX, SEEK_CUR, 0, PAST,
 		  "SEEK_CUR forward from past the end stays there");
 
-	seek_from(0x1000, false, -0x1000, SEEK_CUR, &pos);
-	cursor_is(pos, 0, 0, "SEEK_CUR back to exactly 0");
+	seek_case(0x1000, false, -0x1000, SEEK_CUR, 0, 0,
+		  "SEEK_CUR back to exactly 0");
 	pos = 42;
 	t_is_err(seek_from(0x1000, false, -0x1001, SEEK_CUR, &pos), EINVAL,
 		 "SEEK_CUR below 0: EINVAL");
 	t_is(pos, 42, "a failed seek leaves *position alone");
 	cursor_is(0x1000, 0x1000, 0, "a failed seek leaves the cursor");
-	seek_from(HALF, false, INT64_MIN, SEEK_CUR, &pos);
-	cursor_is(pos, 0, 0, "SEEK_CUR INT64_MIN from 2^63: 0");
+	seek_case(HALF, false, INT64_MIN, SEEK_CUR, 0, 0,
+		  "SEEK_CUR INT64_MIN from 2^63: 0");
 	t_is_err(seek_from(HALF - 1, false, INT64_MIN, SEEK_CUR, NULL), EINVAL,
 		 "SEEK_CUR INT64_MIN from 2^63-1: EINVAL");
 	cursor_is(HALF - 1, HALF - 1, 0, "... cursor unchanged");
 
-	seek_from(0, true, -1, SEEK_CUR, &pos);
-	cursor_is(pos, TOP, 0, "SEEK_CUR -1 from past the end: 2^64-1");
-	seek_from(0, true, -4096, SEEK_CUR, &pos);
-	cursor_is(pos, TOP - 4095, 0,
+	seek_case(0, true, -1, SEEK_CUR, TOP, 0,
+		  "SEEK_CUR -1 from past the end: 2^64-1");
+	seek_case(0, true, -4096, SEEK_CUR, TOP - 4095, 0,
 		  "SEEK_CUR -4096 from past the end: 2^64-4096");
-	seek_from(0, true, INT64_MIN, SEEK_CUR, &pos);
-	cursor_is(pos, HALF, 0, "SEEK_CUR INT64_MIN from past the end: 2^63");
+	seek_case(0, true, INT64_MIN, SEEK_CUR, HALF, 0,
+		  "SEEK_CUR INT64_MIN from past the end: 2^63");
 }
 
 static void end_cases(void)
 {
-	uint64_t pos;
-
-	seek_from(0x1000, false, 0, SEEK_END, &pos);
-	cursor_is(pos, 0, PAST, "SEEK_END 0: past the end");
-	seek_from(0x1000, false, INT64_MAX, SEEK_END, &pos);
-	cursor_is(pos, 0, PAST, "SEEK_END INT64_MAX: past the end");
-	seek_from(0x1000, false, -1, SEEK_END, &pos);
-	cursor_is(pos, TOP, 0, "SEEK_END -1: 2^64-1");
-	seek_from(0, true, -100, SEEK_END, &pos);
-	cursor_is(pos, TOP - 99, 0,
+	seek_case(0x1000, false, 0, SEEK_END, 0, PAST,
+		  "SEEK_END 0: past the end");
+	seek_case(0x1000, false, INT64_MAX, SEEK_END, 0, PAST,
+		  "SEEK_END INT64_MAX: past the end");
+	seek_case(0x1000, false, -1, SEEK_END, TOP, 0, "SEEK_END -1: 2^64-1");
+	seek_case(0, true, -100, SEEK_END, TOP - 99, 0,
 		  "SEEK_END -100 from past the end: 2^64-100");
-	seek_from(0x1000, false, INT64_MIN, SEEK_END, &pos);
-	cursor_is(pos, HALF, 0, "SEEK_END INT64_MIN: 2^63");
+	seek_case(0x1000, false, INT64_MIN, SEEK_END, HALF, 0,
+		  "SEEK_END INT64_MIN: 2^63");
 }
 
 static void bad_whence(void)
