@@ -257,9 +257,8 @@ int main(void)
 	t_plan(16 + 3 + 10 + 7 + 8 + 1);
 	t_fill(win, WIN, 3);
 	target = t_fork_target();
-	if (pvmio_open(&io, target, 0, 0) ||
-	    pvmio_open(&forced, target, 0, PVMIO_FORCE))
-		t_bail("pvmio_open: %s", pvmio_errmsg());
+	io = t_open(target, 0, 0);
+	forced = t_open(target, 0, PVMIO_FORCE);
 	reads(io);
 	whole_window(io);
 	writes(io);

@@ -64,8 +64,7 @@ static void read_64mib(char *src)
 	if (!buf)
 		t_bail("malloc 64 MiB");
 	child = t_fork_target();
-	if (pvmio_open(&io, child, (uint64_t)(uintptr_t)src, 0))
-		t_bail("pvmio_open: %s", pvmio_errmsg());
+	io = t_open(child, t_addr(src), 0);
 	t_is(pvmio_read(io, buf, READ64), (long long)READ64,
 	     "child: 64 MiB in one pvmio_read");
 	t_is(check64(buf, READ64, 64), -1, "child: the 64 MiB are right");
@@ -125,8 +124,7 @@ static void many_iovecs(char *dst)
 	if (!src || !back)
 		t_bail("malloc");
 	t_fill(src, 4 * MiB, 51);
-	if (pvmio_open(&io, child, (uint64_t)(uintptr_t)dst, 0))
-		t_bail("pvmio_open: %s", pvmio_errmsg());
+	io = t_open(child, t_addr(dst), 0);
 	t_ok(rtotal >= wtotal, "readv buffers (%zu) hold what writev sends (%zu)",
 	     rtotal, wtotal);
 	t_is(pvmio_writev(io, wv, NWRITE), (long long)wtotal,
@@ -207,8 +205,7 @@ static void over_2gib(void)
 	     "one raw process_vm_readv moves at most 0x7ffff000 bytes (%zd)",
 	     raw);
 	memset(dst, 0, PIECE);
-	if (pvmio_open(&io, getpid(), (uint64_t)(uintptr_t)src, 0))
-		t_bail("pvmio_open self: %s", pvmio_errmsg());
+	io = t_open(getpid(), t_addr(src), 0);
 	t_is(pvmio_read(io, dst, total), (long long)total,
 	     "self: 2.25 GiB in one pvmio_read");
 	pvmio_tell(io, &pos);

@@ -82,8 +82,7 @@ static void messages(pid_t child)
 	t_ok(strcmp(saved, pvmio_errmsg()) == 0,
 	     "the thread's failure is not main's");
 
-	if (pvmio_open(&f, child, hole, PVMIO_FORCE))
-		t_bail("open FORCE");
+	f = t_open(child, hole, PVMIO_FORCE);
 	t_is_err(pvmio_read(f, buf, 16), EFAULT,
 		 "forced read of a hole: EFAULT");
 	msg_names("pread(/proc/PID/mem)", child, hole, 16,
@@ -192,8 +191,7 @@ int main(void)
 	t_unmap_page(area, 2);
 	hole = (uintptr_t)area + 2 * t_page();
 	child = t_fork_target();
-	if (pvmio_open(&io, child, 0, 0))
-		t_bail("pvmio_open: %s", pvmio_errmsg());
+	io = t_open(child, 0, 0);
 	messages(child);
 	bad_args(buf);
 	zero_len();

@@ -218,8 +218,7 @@ int main(void)
 	memcpy(area + TEXT_OFF, text, sizeof(text));
 	t_unmap_page(area, HOLE);
 	child = t_fork_target();
-	if (pvmio_open(&io, child, 0, 0))
-		t_bail("pvmio_open: %s", pvmio_errmsg());
+	io = t_open(child, 0, 0);
 	reading(child);
 	buffered(child);
 	into_the_hole(child);

@@ -224,9 +224,8 @@ int main(void)
 	child = t_fork_target();
 	probe_force(child, probe);
 	t_plan(6 + 7 + 7 + 8 + 6);
-	if (pvmio_open(&plain, child, 0, 0) ||
-	    pvmio_open(&forced, child, 0, PVMIO_FORCE))
-		t_bail("pvmio_open: %s", pvmio_errmsg());
+	plain = t_open(child, 0, 0);
+	forced = t_open(child, 0, PVMIO_FORCE);
 	read_only_page();
 	prot_none_page();
 	code(child);

@@ -48,8 +48,7 @@ static void spawn(struct target *t, const char *mode)
 	t->pid = t_exec_target(line, sizeof(line), "threads", "8", mode,
 			       (char *)NULL);
 	t->counters = strtoull(line, NULL, 16);
-	if (pvmio_open(&t->io, t->pid, 0, 0))
-		t_bail("pvmio_open: %s", pvmio_errmsg());
+	t->io = t_open(t->pid, 0, 0);
 }
 
 static void finish(struct target *t)

@@ -229,8 +229,7 @@ static void check_emulation(void)
 		 "emulation: one iovec into a hole gives EFAULT, no short count");
 	t_is(process_vm_readv(getpid(), &l, 1, r2, 2, 0), (long long)pg,
 	     "emulation: a short count ends on an iovec boundary");
-	if (pvmio_open(&io, getpid(), t_addr(hole), 0))
-		t_bail("pvmio_open self: %s", pvmio_errmsg());
+	io = t_open(getpid(), t_addr(hole), 0);
 	pvmio_read(io, buf, 16);
 	pvmio_close(io);
 	if (!t_ok(t_cma_calls > before + 2,
@@ -247,14 +246,14 @@ static void battery(pid_t pid, const char *who)
 	};
 	pvmio *io;
 
-	if (pvmio_open(&io, pid, 0, 0))
-		t_bail("pvmio_open %s: %s", who, pvmio_errmsg());
+	io = t_open(pid, 0, 0);
 	reads(io, who);
 	writes(io, who);
 	pvmio_close(io);
 	/* the workers' pieces must keep the rules, each on its own */
-	if (pvmio_open(&io, pid, 0, 0) || pvmio_set_threads(io, 2))
-		t_bail("pvmio_open %s, 2 threads: %s", who, pvmio_errmsg());
+	io = t_open(pid, 0, 0);
+	if (pvmio_set_threads(io, 2))
+		t_bail("pvmio_set_threads %s: %s", who, pvmio_errmsg());
 	play(io, who, false, &two_threads);
 	pvmio_close(io);
 }

@@ -261,6 +261,16 @@ static void wait_forever(void)
 		pause();
 }
 
+pvmio *t_open(pid_t pid, uint64_t addr, unsigned flags)
+{
+	pvmio *io;
+
+	if (pvmio_open(&io, pid, addr, flags))
+		t_bail("pvmio_open(pid %d, 0x%llx, flags 0x%x): %s", (int)pid,
+		       (unsigned long long)addr, flags, pvmio_errmsg());
+	return io;
+}
+
 pid_t t_fork(void)
 {
 	pid_t pid;

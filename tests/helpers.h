@@ -51,6 +51,10 @@ bool t_remote_pattern(pvmio *io, uint64_t at, size_t len, unsigned seed,
 /* xorshift64 from a fixed seed: every run of a test draws the same values. */
 uint64_t t_rnd(void);
 
+/* ---- handles ---- */
+/* pvmio_open, or bail out with the library's message. */
+pvmio *t_open(pid_t pid, uint64_t addr, unsigned flags);
+
 /* ---- processes ---- */
 /* fork(2) with stdout flushed first (or the child prints our buffer too). */
 pid_t t_fork(void);

@@ -134,8 +134,8 @@ int main(void)
 	t_plan(4 + 8 + 3 + 5);
 	area = t_map(AREA / t_page(), PROT_READ | PROT_WRITE, 5);
 	child = t_fork_target();
-	if (pvmio_open(&par, child, 0, 0) || pvmio_open(&ser, child, 0, 0))
-		t_bail("pvmio_open: %s", pvmio_errmsg());
+	par = t_open(child, 0, 0);
+	ser = t_open(child, 0, 0);
 	t_is(pvmio_set_threads(par, 0), 0, "pvmio_set_threads(io, 0)");
 	t_is_err(pvmio_set_threads(NULL, 2), EINVAL, "pvmio_set_threads(NULL): EINVAL");
 	buf = malloc(AREA);
@@ -150,8 +150,8 @@ int main(void)
 	child = t_fork_target();
 	pvmio_close(par);
 	pvmio_close(ser);
-	if (pvmio_open(&par, child, 0, 0) || pvmio_open(&ser, child, 0, 0))
-		t_bail("pvmio_open: %s", pvmio_errmsg());
+	par = t_open(child, 0, 0);
+	ser = t_open(child, 0, 0);
 	pvmio_set_threads(par, 4);
 	holes(par, ser);
 	writes_stay_serial(par);

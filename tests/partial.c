@@ -121,15 +121,13 @@ int main(void)
 	area = t_map(PAGES, PROT_READ | PROT_WRITE, 1);
 	t_unmap_page(area, HOLE);
 	child = t_fork_target();
-	if (pvmio_open(&io, child, 0, 0))
-		t_bail("pvmio_open child: %s", pvmio_errmsg());
+	io = t_open(child, 0, 0);
 	read_into_hole(io, "child");
 	small_edges(io);
 	write_into_hole(io, child);
 	pvmio_close(io);
 	t_kill(child);
-	if (pvmio_open(&io, getpid(), 0, 0))
-		t_bail("pvmio_open self: %s", pvmio_errmsg());
+	io = t_open(getpid(), 0, 0);
 	read_into_hole(io, "self");
 	short_is_success(io);
 	protections(io);

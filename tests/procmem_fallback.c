@@ -241,8 +241,7 @@ static int run(void *arg)
 	t_ok(true, "process_vm_readv and process_vm_writev now fail with ENOSYS");
 	target = t_fork_target();
 	t_is(pvmio_open(&io, target, 0, 0), 0, "pvmio_open without CMA");
-	if (pvmio_open(&forced, target, 0, PVMIO_FORCE))
-		t_bail("pvmio_open FORCE: %s", pvmio_errmsg());
+	forced = t_open(target, 0, PVMIO_FORCE);
 	whole(io);
 	many(io);
 	partial(io, false, area, 3 * pg + 123, 3 * pg, 2 * pg - 123, 21,

@@ -183,8 +183,7 @@ static void forced(pid_t child)
 	uint64_t at = 0;
 	char buf[64];
 
-	if (pvmio_open(&f, child, (uint64_t)-64, PVMIO_FORCE))
-		t_bail("pvmio_open FORCE: %s", pvmio_errmsg());
+	f = t_open(child, (uint64_t)-64, PVMIO_FORCE);
 	t_is_err(pvmio_read(f, buf, sizeof(buf)), EFAULT,
 		 "PVMIO_FORCE: read of the last 64 bytes of the space: EFAULT");
 	t_ok(pvmio_tell(f, &at) == 0 && at == (uint64_t)-64,
@@ -198,8 +197,7 @@ int main(void)
 	pid_t child = t_fork_target();
 
 	t_plan(4 + 16 + 5 + 11 + 12 + 2);
-	if (pvmio_open(&io, child, 0, 0))
-		t_bail("pvmio_open: %s", pvmio_errmsg());
+	io = t_open(child, 0, 0);
 	set_cases();
 	cur_cases();
 	end_cases();

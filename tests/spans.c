@@ -141,15 +141,13 @@ int main(void)
 	area = t_map(PAGES, PROT_READ | PROT_WRITE, 3);
 	wide = t_map(N * SPARSE / t_page(), PROT_READ | PROT_WRITE, 3);
 	child = t_fork_run(NULL, NULL);
-	if (pvmio_open(&io, child, 0, 0))
-		t_bail("pvmio_open: %s", pvmio_errmsg());
+	io = t_open(child, 0, 0);
 	dense_and_sparse(io);
 	t_unmap_page(area, 10);
 	pvmio_close(io);
 	t_kill(child);
 	child = t_fork_target();
-	if (pvmio_open(&io, child, 0, 0))
-		t_bail("pvmio_open: %s", pvmio_errmsg());
+	io = t_open(child, 0, 0);
 	holes(io);
 	odd_inputs(io);
 	writes(io);

@@ -155,9 +155,8 @@ int main(void)
 	for (int i = 0; i < NT; i++)
 		t_protect_page(area, (size_t)(i + 1) * PAGES - 1, PROT_NONE);
 	child = t_fork_target();
-	if (pvmio_open(&shared, child, 0x1234, 0) ||
-	    pvmio_open(&forced, child, 0, PVMIO_FORCE))
-		t_bail("pvmio_open: %s", pvmio_errmsg());
+	shared = t_open(child, 0x1234, 0);
+	forced = t_open(child, 0, PVMIO_FORCE);
 	run(worker, jobs);
 	verify(jobs, "4 threads, one handle: every pread/pwrite moved it all");
 	t_is(jobs[0].bad_force + jobs[1].bad_force + jobs[2].bad_force +
