@@ -15,7 +15,7 @@ FUZZ_TIME ?= 20
 FUZZ_O := $(O)/fuzz
 FUZZ_SAN ?= -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-FUZZ_FLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -Itools -Ifuzz -g -O1 \
+FUZZ_FLAGS := -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Isrc -Itools -Ifuzz -g -O1 \
 	$(WARN) $(FUZZ_SAN)
 
 ifneq ($(findstring -fsanitize=fuzzer,$(LIB_FUZZING_ENGINE)),)
