@@ -22,18 +22,6 @@
 #define NREAD 6007
 #define KERNEL_CAP ((size_t)0x7ffff000)
 
-/* TSan shadows each alias on its own: 15 GB and minutes for 2.25 GiB */
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
-#ifndef UNDER_TSAN
-#define UNDER_TSAN 0
-#endif
-
 /* A pattern without short periods: a shift by any page count shows. */
 static void fill64(void *buf, size_t len, uint64_t seed)
 {
@@ -234,7 +222,7 @@ int main(void)
 	many_iovecs(dst);
 	if (t_under_valgrind())
 		t_skip(4, "a 2.25 GiB read takes too long under valgrind");
-	else if (UNDER_TSAN)
+	else if (T_UNDER_TSAN)	/* 15 GB and minutes for 2.25 GiB */
 		t_skip(4, "TSan shadows 2 x 2.25 GiB of aliases: too much memory");
 	else
 		over_2gib();

@@ -14,6 +14,18 @@
 
 #include "pvmio.h"
 
+/* 1 in a ThreadSanitizer build (gcc or clang), else 0. */
+#if defined(__SANITIZE_THREAD__)
+#define T_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define T_UNDER_TSAN 1
+#endif
+#endif
+#ifndef T_UNDER_TSAN
+#define T_UNDER_TSAN 0
+#endif
+
 /* ---- TAP ---- */
 void t_plan(int n);
 /* "1..0 # SKIP why" and exit 0: only before any result. */

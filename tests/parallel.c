@@ -16,12 +16,6 @@
 
 #include "helpers.h"
 
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1	/* TSan cannot start threads in a forked child */
-#else
-#define UNDER_TSAN 0
-#endif
-
 #define MIB (1u << 20)
 #define AREA (48 * MIB)
 
@@ -115,7 +109,7 @@ static int forked_child(void *arg)
 
 	/* the inherited handle reads serially; a new setting brings workers */
 	bad |= pvmio_pread(par, buf, 16 * MIB, (uintptr_t)area) != 16 * MIB;
-	if (!UNDER_TSAN) {
+	if (!T_UNDER_TSAN) {	/* TSan cannot start threads in a fork */
 		bad |= pvmio_set_threads(par, 2) != 0;
 		bad |= pvmio_pread(par, buf, 16 * MIB, (uintptr_t)area) != 16 * MIB;
 	}

@@ -140,7 +140,7 @@ int main(void)
 	t_plan(6 + 5 + 7 + 3 + 2);
 	area = t_map(PAGES, PROT_READ | PROT_WRITE, 3);
 	wide = t_map(N * SPARSE / t_page(), PROT_READ | PROT_WRITE, 3);
-	child = t_fork_run(NULL, NULL);
+	child = t_fork_target();
 	io = t_open(child, 0, 0);
 	dense_and_sparse(io);
 	t_unmap_page(area, 10);
