@@ -8,7 +8,6 @@
  * count can then only come from the library's page-by-page walk.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,20 +61,6 @@ static char *big;	/* 6 MiB, one page unmapped past the middle; seed 3 */
 static size_t big_hole;	/* offset of that page */
 static char *huge;	/* 24 MiB, one page unmapped at 17 MiB; seed 4 */
 
-static const char *say(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static const char *say(const char *fmt, ...)
-{
-	static char buf[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return buf;
-}
-
 /* A transfer of len bytes at base + off that must stop after want bytes. */
 struct scene {
 	const char *what;
@@ -98,20 +83,20 @@ static void expect_exact(pvmio *io, const char *who, bool write,
 	memset(next, 0x11, sizeof(next));
 	pvmio_seek(io, (int64_t)start, SEEK_SET, NULL);
 	n = write ? pvmio_writev(io, iov, cnt) : pvmio_readv(io, iov, cnt);
-	t_is(n, (long long)s->want, say("%s: %s: exact count", who, s->what));
+	t_is(n, (long long)s->want, t_fmt("%s: %s: exact count", who, s->what));
 	pvmio_tell(io, &pos);
 	t_is((long long)(pos - start), (long long)s->want,
-	     say("%s: %s: cursor at the bad page", who, s->what));
+	     t_fmt("%s: %s: cursor at the bad page", who, s->what));
 	t_ok(walks > before,
 	     "%s: %s: the page walk ran (%lu multi-iovec calls)", who, s->what,
 	     walks - before);
 	n = write ? pvmio_write(io, next, sizeof(next))
 		  : pvmio_read(io, next, sizeof(next));
-	t_is_err(n, EFAULT, say("%s: %s: next call fails with EFAULT", who,
+	t_is_err(n, EFAULT, t_fmt("%s: %s: next call fails with EFAULT", who,
 				s->what));
 	pvmio_tell(io, &pos);
 	t_is((long long)(pos - start), (long long)s->want,
-	     say("%s: %s: cursor unchanged by the failure", who, s->what));
+	     t_fmt("%s: %s: cursor unchanged by the failure", who, s->what));
 }
 
 /* Many small local iovecs, some empty, carved from one buffer. */
@@ -158,7 +143,7 @@ static void play(pvmio *io, const char *who, bool write, const struct scene *s)
 		     "%s: %s: the bytes arrived%s", who, s->what, iovecs);
 	else
 		t_is(t_check(buf, s->want, s->seed, s->off), -1,
-		     say("%s: %s: the bytes are right%s", who, s->what,
+		     t_fmt("%s: %s: the bytes are right%s", who, s->what,
 			 iovecs));
 	if (v != &one)
 		free(v);

@@ -133,6 +133,19 @@ bool t_is_err(long long ret, int want_errno, const char *what)
 	return false;
 }
 
+const char *t_fmt(const char *fmt, ...)
+{
+	static char buf[256];
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	errno = err;
+	return buf;
+}
+
 int t_done(void)
 {
 	struct tap *t = state();

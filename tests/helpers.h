@@ -37,6 +37,9 @@ __attribute__((format(printf, 1, 2))) void t_diag(const char *fmt, ...);
 /* Compare integers; on failure print both with the errno and pvmio_errmsg. */
 bool t_is(long long got, long long want, const char *what);
 bool t_is_err(long long ret, int want_errno, const char *what);
+/* A formatted description for t_is and t_is_err: errno is kept (it may
+ * be evaluated after the call under test), the next t_fmt reuses it. */
+__attribute__((format(printf, 1, 2))) const char *t_fmt(const char *fmt, ...);
 /* Exit status for main: nonzero when something failed or the plan is off. */
 int t_done(void);
 /* Abort the test with a diagnostic when a setup step fails. */

@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -49,17 +48,17 @@ static void close_all(pvmio **h)
 /* The first n handles, reads and writes, fail with ESRCH. */
 static void all_esrch(pvmio **h, int n, const char *when)
 {
-	char buf[64], what[128];
 	uint64_t at = (uintptr_t)area;
+	char buf[64];
 
 	memset(buf, 0xa5, sizeof(buf));
 	for (int i = 0; i < n; i++) {
-		snprintf(what, sizeof(what), "%s, %s: read fails with ESRCH",
-			 when, kind[i]);
-		t_is_err(pvmio_pread(h[i], buf, sizeof(buf), at), ESRCH, what);
-		snprintf(what, sizeof(what), "%s, %s: write fails with ESRCH",
-			 when, kind[i]);
-		t_is_err(pvmio_pwrite(h[i], buf, sizeof(buf), at), ESRCH, what);
+		t_is_err(pvmio_pread(h[i], buf, sizeof(buf), at), ESRCH,
+			 t_fmt("%s, %s: read fails with ESRCH", when,
+			       kind[i]));
+		t_is_err(pvmio_pwrite(h[i], buf, sizeof(buf), at), ESRCH,
+			 t_fmt("%s, %s: write fails with ESRCH", when,
+			       kind[i]));
 	}
 }
 

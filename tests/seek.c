@@ -123,13 +123,10 @@ static void bad_whence(void)
 {
 	/* 3 and 4 are SEEK_DATA and SEEK_HOLE, which lseek knows */
 	static const int bad[] = { -1, 3, 4, 99 };
-	char what[64];
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(what, sizeof(what), "whence %d: EINVAL", bad[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		t_is_err(seek_from(0x777, false, 0, bad[i], NULL), EINVAL,
-			 what);
-	}
+			 t_fmt("whence %d: EINVAL", bad[i]));
 	cursor_is(0x777, 0x777, 0, "... cursor unchanged");
 	t_is_err(seek_from(0, true, -1, 99, NULL), EINVAL,
 		 "bad whence from past the end: EINVAL");
