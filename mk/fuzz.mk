@@ -61,11 +61,16 @@ $(FUZZ_O)/%_fuzzer: fuzz/%_fuzzer.c fuzz/fuzz.h $(FUZZ_LIB_OBJ) $(LIB_HDR) \
 		$(if $(FUZZ_LIBFUZZER),,$(FUZZ_O)/standalone.o)
 	$(call msg,FUZZLD,$@)
 	@mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_COV) -o $@ $< \
-		$(if $(filter args,$*),$(FUZZ_O)/tools/args.o) \
-		$(FUZZ_LIB_OBJ) $(FUZZ_ENGINE_LINK) -lpthread
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_COV) -o $@ $< $(FUZZ_LIB_OBJ) \
+		$(FUZZ_ENGINE_LINK) -lpthread
 
-$(FUZZ_O)/args_fuzzer: $(FUZZ_O)/tools/args.o
+# The CLI's parsers stand alone: tools/args.c and nothing else.
+$(FUZZ_O)/args_fuzzer: fuzz/args_fuzzer.c fuzz/fuzz.h $(FUZZ_O)/tools/args.o \
+		tools/args.h $(if $(FUZZ_LIBFUZZER),,$(FUZZ_O)/standalone.o)
+	$(call msg,FUZZLD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_COV) -o $@ $< $(FUZZ_O)/tools/args.o \
+		$(FUZZ_ENGINE_LINK)
 
 # libFuzzer writes what it learns into its first directory: a scratch one,
 # so that the checked-in seeds only change by hand. One job, one worker:
