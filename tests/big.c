@@ -45,7 +45,6 @@ static long check64(const void *buf, size_t len, uint64_t seed)
 static void read_64mib(char *src)
 {
 	char *buf = malloc(READ64);
-	uint64_t pos = 0;
 	pid_t child;
 	pvmio *io;
 
@@ -56,9 +55,7 @@ static void read_64mib(char *src)
 	t_is(pvmio_read(io, buf, READ64), (long long)READ64,
 	     "child: 64 MiB in one pvmio_read");
 	t_is(check64(buf, READ64, 64), -1, "child: the 64 MiB are right");
-	pvmio_tell(io, &pos);
-	t_is((long long)(pos - (uintptr_t)src), (long long)READ64,
-	     "child: the cursor moved 64 MiB");
+	t_cursor_is(io, t_addr(src) + READ64, "child: the cursor moved 64 MiB");
 	pvmio_close(io);
 	t_kill(child);
 	free(buf);
@@ -172,7 +169,6 @@ static void over_2gib(void)
 	char *src = mirror("pvmio-big-src", &sfd);
 	char *dst = src ? mirror("pvmio-big-dst", &dfd) : NULL;
 	struct iovec l, r;
-	uint64_t pos = 0;
 	ssize_t raw;
 	pvmio *io;
 
@@ -196,9 +192,7 @@ static void over_2gib(void)
 	io = t_open(getpid(), t_addr(src), 0);
 	t_is(pvmio_read(io, dst, total), (long long)total,
 	     "self: 2.25 GiB in one pvmio_read");
-	pvmio_tell(io, &pos);
-	t_is((long long)(pos - (uintptr_t)src), (long long)total,
-	     "self: the cursor moved 2.25 GiB");
+	t_cursor_is(io, t_addr(src) + total, "self: the cursor moved 2.25 GiB");
 	t_is(check64(dst, PIECE, 2), -1, "self: the bytes are right");
 	pvmio_close(io);
 	munmap(src, total);

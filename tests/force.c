@@ -156,7 +156,6 @@ static void unmapped(void)
 {
 	size_t pg = t_page();
 	char buf[256];
-	uint64_t pos = 0;
 
 	memset(buf, 0x99, sizeof(buf));
 	t_is_err(pvmio_pread(forced, buf, 16, t_addr(gap + pg)), EFAULT,
@@ -169,9 +168,8 @@ static void unmapped(void)
 	t_is(t_check(buf, 100, 14, pg - 100), -1, "unmapped: the bytes are right");
 	t_is_err(pvmio_read(forced, buf, sizeof(buf)), EFAULT,
 		 "unmapped: the next forced read fails with EFAULT");
-	pvmio_tell(forced, &pos);
-	t_is((long long)pos, (long long)t_addr(gap + pg),
-	     "unmapped: the cursor stays at the unmapped page");
+	t_cursor_is(forced, t_addr(gap + pg),
+		    "unmapped: the cursor stays at the unmapped page");
 	t_is(pvmio_pwrite(forced, buf, sizeof(buf), t_addr(rogap + pg - 60)),
 	     60,
 	     "unmapped: a forced write over a read-only page stops at the hole");

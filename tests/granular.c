@@ -75,7 +75,7 @@ static void expect_exact(pvmio *io, const char *who, bool write,
 			 const struct scene *s, const struct iovec *iov,
 			 int cnt)
 {
-	uint64_t start = t_addr(s->base + s->off), pos = 0;
+	uint64_t start = t_addr(s->base + s->off);
 	unsigned long before = walks;
 	char next[64];
 	ssize_t n;
@@ -84,9 +84,8 @@ static void expect_exact(pvmio *io, const char *who, bool write,
 	pvmio_seek(io, (int64_t)start, SEEK_SET, NULL);
 	n = write ? pvmio_writev(io, iov, cnt) : pvmio_readv(io, iov, cnt);
 	t_is(n, (long long)s->want, t_fmt("%s: %s: exact count", who, s->what));
-	pvmio_tell(io, &pos);
-	t_is((long long)(pos - start), (long long)s->want,
-	     t_fmt("%s: %s: cursor at the bad page", who, s->what));
+	t_cursor_is(io, start + s->want,
+		    t_fmt("%s: %s: cursor at the bad page", who, s->what));
 	t_ok(walks > before,
 	     "%s: %s: the page walk ran (%lu multi-iovec calls)", who, s->what,
 	     walks - before);
@@ -94,9 +93,9 @@ static void expect_exact(pvmio *io, const char *who, bool write,
 		  : pvmio_read(io, next, sizeof(next));
 	t_is_err(n, EFAULT, t_fmt("%s: %s: next call fails with EFAULT", who,
 				s->what));
-	pvmio_tell(io, &pos);
-	t_is((long long)(pos - start), (long long)s->want,
-	     t_fmt("%s: %s: cursor unchanged by the failure", who, s->what));
+	t_cursor_is(io, start + s->want,
+		    t_fmt("%s: %s: cursor unchanged by the failure", who,
+			  s->what));
 }
 
 /* Many small local iovecs, some empty, carved from one buffer. */

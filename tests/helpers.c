@@ -284,6 +284,18 @@ pvmio *t_open(pid_t pid, uint64_t addr, unsigned flags)
 	return io;
 }
 
+bool t_cursor_is(pvmio *io, uint64_t want, const char *what)
+{
+	uint64_t at = 0;
+	int r = pvmio_tell(io, &at);
+
+	if (t_ok(r == 0 && at == want, "%s", what))
+		return true;
+	t_diag("  tell gave %d and 0x%llx, want 0 and 0x%llx", r,
+	       (unsigned long long)at, (unsigned long long)want);
+	return false;
+}
+
 pid_t t_fork(void)
 {
 	pid_t pid;

@@ -69,6 +69,8 @@ uint64_t t_rnd(void);
 /* ---- handles ---- */
 /* pvmio_open, or bail out with the library's message. */
 pvmio *t_open(pid_t pid, uint64_t addr, unsigned flags);
+/* Does pvmio_tell return 0 (not past the end) with the cursor at want? */
+bool t_cursor_is(pvmio *io, uint64_t want, const char *what);
 
 /* ---- processes ---- */
 /* fork(2) with stdout flushed first (or the child prints our buffer too). */

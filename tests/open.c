@@ -55,7 +55,6 @@ static void gone(void)
 
 static void good(pid_t child, const char *area)
 {
-	uint64_t at = 0;
 	char buf[32];
 	pvmio *io;
 
@@ -63,8 +62,7 @@ static void good(pid_t child, const char *area)
 		  "open a child"))
 		return;
 	t_is(pvmio_pid(io), child, "pvmio_pid is the child");
-	t_ok(pvmio_tell(io, &at) == 0 && at == (uintptr_t)area + 5,
-	     "the initial address is the cursor");
+	t_cursor_is(io, t_addr(area + 5), "the initial address is the cursor");
 	t_ok(pvmio_read(io, buf, 32) == 32 && t_check(buf, 32, 9, 5) == -1,
 	     "a read at the initial address has its bytes");
 	pvmio_close(io);
@@ -113,7 +111,6 @@ static void pidfd_bad(void)
 static void pidfd_good(pid_t child, const char *area)
 {
 	int fd = t_pidfd_open(child);
-	uint64_t at = 0;
 	char buf[32];
 	pvmio *io;
 
@@ -126,8 +123,8 @@ static void pidfd_good(pid_t child, const char *area)
 		return;
 	close(fd);
 	t_is(pvmio_pid(io), child, "pvmio_pid is the pidfd's process");
-	t_ok(pvmio_tell(io, &at) == 0 && at == (uintptr_t)area + 7,
-	     "pidfd: the initial address is the cursor");
+	t_cursor_is(io, t_addr(area + 7),
+		    "pidfd: the initial address is the cursor");
 	t_ok(pvmio_read(io, buf, 32) == 32 && t_check(buf, 32, 9, 7) == -1,
 	     "the handle works after the caller closed its fd");
 	pvmio_close(io);

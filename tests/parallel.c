@@ -70,15 +70,13 @@ static void holes(pvmio *par, pvmio *ser)
 	uint64_t hole = 36 * MIB;	/* in the second half of what follows */
 	uint64_t from = 20 * MIB + pg + 123;	/* just after the PROT_NONE page */
 	char *buf = malloc(AREA);
-	uint64_t pos;
 
 	same_as_serial(par, ser, 0, AREA, "PROT_NONE at 20 MiB stops the whole area");
 	pvmio_seek(par, (int64_t)((uintptr_t)area + from), SEEK_SET, NULL);
 	t_is(pvmio_read(par, buf, AREA), (long long)(hole - from),
 	     "parallel read returns exactly the bytes before the hidden hole");
 	t_is(t_check(buf, hole - from, 5, from), -1, "and they are right");
-	pvmio_tell(par, &pos);
-	t_is((long long)pos, (long long)((uintptr_t)area + hole), "the cursor is at the hole");
+	t_cursor_is(par, t_addr(area) + hole, "the cursor is at the hole");
 	t_is_err(pvmio_read(par, buf, AREA), EFAULT, "the next parallel read fails with EFAULT");
 	t_ok(strstr(pvmio_errmsg(), "process_vm_readv(pid") != NULL,
 	     "the caller's message names the call: %s", pvmio_errmsg());

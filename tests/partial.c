@@ -21,21 +21,18 @@ static void read_into_hole(pvmio *io, const char *who)
 {
 	size_t pg = t_page(), off = 3 * pg + 123, want = HOLE * pg - off;
 	char *buf = malloc(PAGES * pg);
-	uint64_t pos;
 
 	pvmio_seek(io, (int64_t)(uintptr_t)(area + off), SEEK_SET, NULL);
 	t_is(pvmio_read(io, buf, PAGES * pg), (long long)want,
 	     t_fmt("%s: read from mid-page stops at the hole", who));
 	t_is(t_check(buf, want, 1, off), -1,
 	     t_fmt("%s: the bytes before the hole are right", who));
-	pvmio_tell(io, &pos);
-	t_is((long long)pos, (long long)(uintptr_t)(area + HOLE * pg),
-	     t_fmt("%s: cursor advanced to the hole", who));
+	t_cursor_is(io, t_addr(area + HOLE * pg),
+		    t_fmt("%s: cursor advanced to the hole", who));
 	t_is_err(pvmio_read(io, buf, 10), EFAULT,
 		 t_fmt("%s: next read fails with EFAULT", who));
-	pvmio_tell(io, &pos);
-	t_is((long long)pos, (long long)(uintptr_t)(area + HOLE * pg),
-	     t_fmt("%s: cursor unchanged by the failure", who));
+	t_cursor_is(io, t_addr(area + HOLE * pg),
+		    t_fmt("%s: cursor unchanged by the failure", who));
 	free(buf);
 }
 
