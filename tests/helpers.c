@@ -268,12 +268,6 @@ uint64_t t_rnd(void)
 	return x;
 }
 
-static void wait_forever(void)
-{
-	for (;;)
-		pause();
-}
-
 pvmio *t_open(pid_t pid, uint64_t addr, unsigned flags)
 {
 	pvmio *io;
@@ -305,6 +299,12 @@ pid_t t_fork(void)
 	if (pid < 0)
 		t_bail("fork");
 	return pid;
+}
+
+static void wait_forever(void)
+{
+	for (;;)
+		pause();
 }
 
 pid_t t_fork_run(void (*fn)(void *), void *arg)

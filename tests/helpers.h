@@ -14,18 +14,6 @@
 
 #include "pvmio.h"
 
-/* 1 in a ThreadSanitizer build (gcc or clang), else 0. */
-#if defined(__SANITIZE_THREAD__)
-#define T_UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define T_UNDER_TSAN 1
-#endif
-#endif
-#ifndef T_UNDER_TSAN
-#define T_UNDER_TSAN 0
-#endif
-
 /* ---- TAP ---- */
 void t_plan(int n);
 /* "1..0 # SKIP why" and exit 0: only before any result. */
@@ -102,7 +90,21 @@ __attribute__((sentinel)) pid_t t_exec_target(char *line, size_t size,
 void t_become_nobody(void);
 /* pidfd_open(2); -1 with ENOSYS before Linux 5.3 and under valgrind. */
 int t_pidfd_open(pid_t pid);
+
+/* ---- how the test runs ---- */
+/* PVMIO_VALGRIND is set (make valgrind). */
 bool t_under_valgrind(void);
+/* 1 in a ThreadSanitizer build (gcc or clang), else 0. */
+#if defined(__SANITIZE_THREAD__)
+#define T_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define T_UNDER_TSAN 1
+#endif
+#endif
+#ifndef T_UNDER_TSAN
+#define T_UNDER_TSAN 0
+#endif
 
 /* ---- interposing the library's process_vm_readv/writev ---- */
 /*
