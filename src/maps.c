@@ -36,7 +36,7 @@ static int read_all(int fd, char **buf, size_t *size)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			int err = -errno;
+			int err = errno ? -errno : -EIO;	/* never "0 = ok" */
 
 			free(b);
 			return err;
