@@ -12,3 +12,6 @@ $(O)/tests/peers/peer%: tests/peers/peer.c
 	$(call msg,CCLD,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(BASE) $(CPPFLAGS) $(CFLAGS) -m$* $(LDFLAGS) -o $@ $<
+
+# The CLI's long work while its target dies (needs the CLI and bulk).
+TAP_PROGS += tests/fault_cli.sh
