@@ -80,6 +80,9 @@ void pvmio__pat_init(struct pvmio__pat *p, const uint8_t *pattern,
 	p->m2 = p->mask ? p->mask[p->j2] : 0xff;
 	p->v1 = p->want[p->j1];
 	p->v2 = p->want[p->j2];
+	p->zeros = true;
+	for (size_t i = 0; i < len && p->zeros; i++)
+		p->zeros = p->want[i] == 0;
 }
 
 static bool verify(const struct pvmio__pat *p, const uint8_t *s)
@@ -109,6 +112,16 @@ static void hit(struct pvmio__hits *h, uint32_t off)
 		h->off[h->n] = off;
 	}
 	h->n++;
+}
+
+void pvmio__hits_run(struct pvmio__hits *h, uint32_t base, size_t n)
+{
+	if (!h->store) {
+		h->n += n;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		hit(h, base + (uint32_t)i);
 }
 
 static void check(const struct pvmio__pat *p, const uint8_t *buf, size_t i,

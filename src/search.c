@@ -32,6 +32,7 @@ struct chunk {
 	uint64_t start;		/* first byte read and first start owned */
 	uint64_t stop;		/* end of the starts owned */
 	uint64_t end;		/* end of the bytes read: stop + len - 1 */
+	bool zero;		/* all in a hole: nothing to read */
 };
 
 enum { FREE, BUSY, DONE };
@@ -51,10 +52,13 @@ struct job {
 	struct pvmio__pat pat;
 	struct span *spans;
 	size_t nspans;
+	struct pvmio__hole *holes;	/* zeros, not read */
+	size_t nholes;
 	/* the chunk enumerator and the ring, under mu */
-	size_t next_span;
+	size_t next_span, next_hole;
 	uint64_t next_pos;
 	bool exhausted, stop;
+	bool store;		/* matches go to a callback, not just counted */
 	struct slot *slots;
 	size_t nslots;
 	uint64_t claimed, delivered;
@@ -73,8 +77,11 @@ static bool special(const char *path)
 	       !strcmp(path, "[vsyscall]");
 }
 
-/* The readable regions of pid, adjacent ones merged into one span. */
-static int make_spans(struct job *j, pid_t pid)
+/*
+ * The readable regions of pid, adjacent ones merged into one span, and
+ * the holes of never-touched memory in them.
+ */
+static int make_spans(struct job *j, pid_t pid, unsigned flags)
 {
 	struct pvmio_region *r;
 	size_t n, k = 0;
@@ -94,11 +101,14 @@ static int make_spans(struct job *j, pid_t pid)
 		else
 			j->spans[k++] = (struct span){ r[i].start, r[i].end };
 	}
+	if (!(flags & PVMIO__SEARCH_READ_ALL))
+		pvmio__holes(pid, r, n, &j->holes, &j->nholes);
 	pvmio_maps_free(r, n);
 	j->nspans = k;
 	return 0;
 }
 
+/* The bytes to read: readable ones but for holes. */
 static uint64_t readable_bytes(const struct job *j, uint64_t *longest)
 {
 	uint64_t total = 0;
@@ -111,7 +121,39 @@ static uint64_t readable_bytes(const struct job *j, uint64_t *longest)
 		if (n > *longest)
 			*longest = n;
 	}
+	for (size_t i = 0; i < j->nholes; i++)
+		total -= j->holes[i].end - j->holes[i].start;
 	return total;
+}
+
+/*
+ * Cut [pos, *stop) where the starts whose len bytes all lie in a hole
+ * begin or end; true when the starts left are such starts. Locked.
+ */
+static bool hole_cut(struct job *j, uint64_t pos, uint64_t *stop)
+{
+	const uint64_t len = j->pat.len;
+
+	for (; j->next_hole < j->nholes; j->next_hole++) {
+		const struct pvmio__hole *h = &j->holes[j->next_hole];
+		uint64_t zend;
+
+		if (h->end - h->start < len)
+			continue;
+		zend = h->end - len + 1;
+		if (zend <= pos)
+			continue;
+		if (h->start <= pos) {
+			/* no offsets to keep: one chunk for the whole hole */
+			if (zend < *stop || !j->store || !j->pat.zeros)
+				*stop = zend;
+			return true;
+		}
+		if (h->start < *stop)
+			*stop = h->start;
+		return false;
+	}
+	return false;
 }
 
 /* The next chunk in address order; false when there is none. Locked. */
@@ -132,6 +174,7 @@ static bool next_chunk(struct job *j, struct chunk *c)
 		bound = (pos | (PVMIO__SEARCH_CHUNK - 1)) + 1;
 		c->start = pos;
 		c->stop = bound && bound < last ? bound : last;
+		c->zero = hole_cut(j, pos, &c->stop);
 		c->end = c->stop + len - 1;
 		j->next_pos = c->stop;
 		return true;
@@ -150,15 +193,12 @@ static void slot_fail(struct slot *s, int err)
  * or it never could be: I/O mappings, a file mapping past its end) splits
  * the chunk; the scan resumes on the page after it.
  */
-static void work(struct job *j, struct slot *s)
+static void read_scan(struct job *j, struct slot *s)
 {
 	const uint64_t page = pvmio__page_size(), len = j->pat.len;
 	const struct chunk *c = &s->c;
 	uint64_t pos = c->start;
 
-	s->err = 0;
-	s->hits.n = 0;
-	s->hits.nomem = false;
 	while (pos < c->stop) {
 		uint64_t off = pos - c->start, want = c->end - pos;
 		ssize_t n = pvmio_pread(j->io, s->buf + off, want, pos);
@@ -179,7 +219,19 @@ static void work(struct job *j, struct slot *s)
 			break;
 		pos = ((pos + (uint64_t)(n > 0 ? n : 0)) & ~(page - 1)) + page;
 	}
-	if (s->hits.nomem) {
+}
+
+/* A chunk in a hole matches everywhere or nowhere: the bytes are zeros. */
+static void work(struct job *j, struct slot *s)
+{
+	s->err = 0;
+	s->hits.n = 0;
+	s->hits.nomem = false;
+	if (!s->c.zero)
+		read_scan(j, s);
+	else if (j->pat.zeros)
+		pvmio__hits_run(&s->hits, 0, s->c.stop - s->c.start);
+	if (!s->err && s->hits.nomem) {
 		pvmio__fail(ENOMEM, "pvmio_search(pid %d): match list",
 			    (int)pvmio_pid(j->io));
 		slot_fail(s, ENOMEM);
@@ -304,8 +356,9 @@ static ssize_t run(struct job *j, pvmio_match_fn fn, void *arg)
 	unsigned n;
 	int err = 0;
 
+	j->store = fn != NULL;
 	for (size_t i = 0; i < j->nslots; i++)
-		j->slots[i].hits.store = fn != NULL;
+		j->slots[i].hits.store = j->store;
 	n = spawn(j, tids, j->threads - 1);
 	pthread_mutex_lock(&j->mu);
 	count = pump(j, fn, arg, &err);
@@ -384,6 +437,7 @@ static void teardown(struct job *j)
 	if (j->bufs)
 		munmap(j->bufs, j->bufs_len);
 	free(j->spans);
+	free(j->holes);
 	pvmio_close(j->io);
 	pthread_mutex_destroy(&j->mu);
 	pthread_cond_destroy(&j->cv);
@@ -401,9 +455,9 @@ static int check_args(pid_t pid, const void *pattern, size_t len)
 	return 0;
 }
 
-ssize_t pvmio__search(pid_t pid, const void *pattern, const void *mask,
-		      size_t len, pvmio_match_fn on_match, void *arg,
-		      unsigned threads)
+ssize_t pvmio__search_ex(pid_t pid, const void *pattern, const void *mask,
+			 size_t len, pvmio_match_fn on_match, void *arg,
+			 unsigned threads, unsigned flags)
 {
 	struct job j = { .mu = PTHREAD_MUTEX_INITIALIZER,
 			 .cv = PTHREAD_COND_INITIALIZER };
@@ -412,7 +466,7 @@ ssize_t pvmio__search(pid_t pid, const void *pattern, const void *mask,
 
 	if (check_args(pid, pattern, len))
 		return -1;
-	if (pvmio_open(&j.io, pid, 0, 0) || make_spans(&j, pid))
+	if (pvmio_open(&j.io, pid, 0, 0) || make_spans(&j, pid, flags))
 		goto out;
 	bytes = readable_bytes(&j, &longest);
 	if (len > longest) {
@@ -424,6 +478,14 @@ ssize_t pvmio__search(pid_t pid, const void *pattern, const void *mask,
 out:
 	teardown(&j);
 	return ret;
+}
+
+ssize_t pvmio__search(pid_t pid, const void *pattern, const void *mask,
+		      size_t len, pvmio_match_fn on_match, void *arg,
+		      unsigned threads)
+{
+	return pvmio__search_ex(pid, pattern, mask, len, on_match, arg,
+				threads, 0);
 }
 
 ssize_t pvmio_search(pid_t pid, const void *pattern, const void *mask,

@@ -15,6 +15,12 @@
 #define PVMIO__SEARCH_PAR_MIN	((uint64_t)8 * 1024 * 1024)
 /* At most this many worker threads, whatever the machine. */
 #define PVMIO__SEARCH_MAX_THREADS 16
+/* Private anonymous regions this large are asked for never-touched pages; */
+#define PVMIO__SPARSE_MIN	((uint64_t)4 * 1024 * 1024)
+/* ... runs of them this long are not read: they are zeros. */
+#define PVMIO__HOLE_MIN		((uint64_t)1024 * 1024)
+/* pvmio__search_ex flag: read every readable byte, holes too. */
+#define PVMIO__SEARCH_READ_ALL	(1u << 0)
 
 /* A compiled pattern: two anchor bytes filter, the whole pattern verifies. */
 struct pvmio__pat {
@@ -23,6 +29,12 @@ struct pvmio__pat {
 	size_t len;
 	size_t j1, j2;		/* anchor positions */
 	uint8_t v1, m1, v2, m2;	/* anchor value (already masked) and mask */
+	bool zeros;		/* matches where memory is all zeros */
+};
+
+/* Bytes that are known to be zeros: [start, end). */
+struct pvmio__hole {
+	uint64_t start, end;
 };
 
 /* Where the matches of one chunk go: offsets from the chunk's start. */
@@ -49,10 +61,28 @@ PVMIO__HIDDEN void pvmio__scan(const struct pvmio__pat *p, const uint8_t *buf,
 			       size_t limit, uint32_t base,
 			       struct pvmio__hits *h);
 
+/* Record n matches at base, base + 1, ...: a hole of a zero pattern. */
+PVMIO__HIDDEN void pvmio__hits_run(struct pvmio__hits *h, uint32_t base,
+				   size_t n);
+
+/*
+ * The never-touched runs (>= PVMIO__HOLE_MIN) of the private anonymous
+ * regions of pid (>= PVMIO__SPARSE_MIN), sorted; none where the kernel
+ * cannot tell. Free *holes.
+ */
+PVMIO__HIDDEN void pvmio__holes(pid_t pid, const struct pvmio_region *r,
+				size_t nr, struct pvmio__hole **holes,
+				size_t *n);
+
 /* pvmio_search with a thread count: 0 = automatic, 1 = serial. */
 PVMIO__HIDDEN ssize_t pvmio__search(pid_t pid, const void *pattern,
 				    const void *mask, size_t len,
 				    pvmio_match_fn on_match, void *arg,
 				    unsigned threads);
+/* ... and flags: PVMIO__SEARCH_READ_ALL. */
+PVMIO__HIDDEN ssize_t pvmio__search_ex(pid_t pid, const void *pattern,
+				       const void *mask, size_t len,
+				       pvmio_match_fn on_match, void *arg,
+				       unsigned threads, unsigned flags);
 
 #endif

@@ -20,9 +20,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
-#include "search.h"
-
-#define MAX_GOT 2048
+#include "searchee.h"
 
 /* Sanitizers map terabytes of shadow memory: a search of self reads them. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -36,93 +34,6 @@
 #define SANITIZED 0
 #endif
 
-struct target {
-	pid_t pid;
-	uint64_t chunk, adj, none, over, mask, many, eof, big, bign;
-};
-
-struct got {
-	uint64_t addr[MAX_GOT];
-	size_t n, stop_at;
-};
-
-static uint64_t seed;
-static size_t page;
-
-static uint64_t mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-/* The searchee's pattern u(k1) u(k2), 16 bytes. */
-static void pat(uint8_t *dst, unsigned k1, unsigned k2)
-{
-	uint64_t v1 = mix(seed + k1), v2 = mix(seed + k2);
-
-	for (int i = 0; i < 8; i++) {
-		dst[i] = (uint8_t)(v1 >> (8 * i));
-		dst[8 + i] = (uint8_t)(v2 >> (8 * i));
-	}
-}
-
-static void field(struct target *t, const char *name, uint64_t v)
-{
-	static const char *names[] = { "chunk", "adj", "none", "over", "mask",
-				       "many", "eof", "big", "bign" };
-	uint64_t *slots[] = { &t->chunk, &t->adj, &t->none, &t->over, &t->mask,
-			      &t->many, &t->eof, &t->big, &t->bign };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i]))
-			*slots[i] = v;
-}
-
-static void spawn(struct target *t, const char *big_mib)
-{
-	char s[32], c[32], line[128], name[32];
-	unsigned long long v;
-	int fd[2];
-	FILE *f;
-
-	memset(t, 0, sizeof(*t));
-	snprintf(s, sizeof(s), "%llu", (unsigned long long)seed);
-	snprintf(c, sizeof(c), "%zu", PVMIO__SEARCH_CHUNK);
-	if (pipe2(fd, O_CLOEXEC))
-		t_bail("pipe");
-	fflush(stdout);
-	t->pid = fork();
-	if (t->pid < 0)
-		t_bail("fork");
-	if (t->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(fd[1], 1);
-		execl(t_target_path("searchee"), "searchee", s, c, big_mib,
-		      (char *)NULL);
-		_exit(127);
-	}
-	close(fd[1]);
-	f = fdopen(fd[0], "r");
-	while (f && fgets(line, sizeof(line), f) && strcmp(line, "ready\n"))
-		if (sscanf(line, "%31s %llx", name, &v) == 2)
-			field(t, name, v);
-	if (!f || !t->many)
-		t_bail("searchee %s did not start", t_target_path("searchee"));
-	fclose(f);
-}
-
-static int collect(uint64_t addr, void *arg)
-{
-	struct got *g = arg;
-
-	if (g->n < MAX_GOT)
-		g->addr[g->n] = addr;
-	g->n++;
-	return g->stop_at && g->n == g->stop_at;
-}
-
 /* Search u(k1) u(k2), optionally masked; the matches land in g. */
 static ssize_t find(pid_t pid, unsigned k1, unsigned k2, const uint8_t *mask,
 		    struct got *g, unsigned threads)
@@ -132,19 +43,6 @@ static ssize_t find(pid_t pid, unsigned k1, unsigned k2, const uint8_t *mask,
 	pat(p, k1, k2);
 	g->n = 0;
 	return pvmio__search(pid, p, mask, 16, collect, g, threads);
-}
-
-static bool same(const struct got *g, const uint64_t *want, size_t n)
-{
-	bool ok = g->n == n;
-
-	for (size_t i = 0; ok && i < n; i++)
-		ok = g->addr[i] == want[i];
-	for (size_t i = 0; !ok && i < g->n && i < 8; i++)
-		t_diag("  match %zu at %#llx, want %#llx", i,
-		       (unsigned long long)g->addr[i],
-		       (unsigned long long)(i < n ? want[i] : 0));
-	return ok;
 }
 
 static void borders(const struct target *t, struct got *g)
@@ -299,7 +197,7 @@ static void parallel(struct got *g, struct got *g2)
 	const char *mib = t_under_valgrind() ? "64" : "256";
 	uint8_t p[16];
 
-	spawn(&t, mib);
+	spawn(&t, mib, NULL);
 	pat(p, 12, 13);
 	t_is(find(t.pid, 12, 13, NULL, g, 1), (long long)t.bign,
 	     "big target, serial: every copy");
@@ -328,7 +226,7 @@ int main(void)
 	t_plan(10 + 6 + 5 + 5 + 2 + 8 + 3);
 	seed = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
 	page = t_page();
-	spawn(&t, NULL);
+	spawn(&t, NULL, NULL);
 	borders(&t, &g);
 	overlap_and_mask(&t, &g);
 	order_and_stop(&t, &g);

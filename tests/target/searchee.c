@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A target for the search tests: `searchee SEED CHUNK [BIG_MIB]`.
+ * A target for the search tests: `searchee SEED CHUNK [BIG_MIB]`, or
+ * `searchee SEED CHUNK sparse MIB` for the sparse layout alone.
  * Its patterns are built from units u(k) = mix(SEED + k), 8 bytes each,
  * written byte by byte into fresh mappings, so no other copy of a whole
  * pattern exists in the process. It prints "NAME 0x..." lines (what the
@@ -24,6 +25,11 @@
  *   big    with BIG_MIB: BIG_MIB MiB of pseudo-random bytes holding
  *          P7 = u12 u13 up to 1000 times ("bign"), one in ten across a
  *          chunk border
+ *   sparse MIB MiB of private anonymous memory, untouched but for three
+ *          pages: u20 ends the page at 5/16 of it (P9 = u20 + 8 zero bytes
+ *          runs into untouched memory), u21 starts the page at 9/16
+ *          (P10 = 8 zeros + u21 comes out of untouched memory), P11 =
+ *          u22 u23 100 bytes further, P12 = u24 u25 ends the region
  */
 #include <signal.h>
 #include <stdint.h>
@@ -192,15 +198,45 @@ static void big(size_t mib)
 	printf("bign %#zx\n", n);
 }
 
+static void sparse(size_t mib)
+{
+	size_t len = mib << 20, at5 = len / 16 * 5, at9 = len / 16 * 9;
+	unsigned char *a = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				-1, 0);
+
+	if (a == MAP_FAILED) {
+		perror("searchee: sparse mmap");
+		exit(1);
+	}
+	unit(a + at5 + page - 8, 20);
+	unit(a + at9, 21);
+	pattern(a + at9 + 100, 22, 23);
+	pattern(a + len - 16, 24, 25);
+	show("sparse", a);
+}
+
+static void ready(void)
+{
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: searchee SEED CHUNK [BIG_MIB]\n");
+		fprintf(stderr, "usage: searchee SEED CHUNK [BIG_MIB | sparse MIB]\n");
 		return 2;
 	}
 	seed = strtoull(argv[1], NULL, 0);
 	chunk = strtoull(argv[2], NULL, 0);
 	page = (size_t)sysconf(_SC_PAGESIZE);
+	if (argc > 4 && !strcmp(argv[3], "sparse")) {
+		sparse(strtoull(argv[4], NULL, 0));
+		ready();
+	}
 	chunk_region();
 	adjacent_regions();
 	none_region();
@@ -209,8 +245,5 @@ int main(int argc, char **argv)
 	eof_region();
 	if (argc > 3)
 		big(strtoull(argv[3], NULL, 0));
-	printf("ready\n");
-	fflush(stdout);
-	for (;;)
-		pause();
+	ready();
 }
