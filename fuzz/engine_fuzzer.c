@@ -117,7 +117,7 @@ static void check_remote(uint64_t a, uint64_t len)
 /* Local stream position while copying. */
 struct lpos {
 	const struct iovec *v;
-	unsigned long n, i;
+	unsigned long i;
 	size_t off;
 };
 
@@ -174,7 +174,7 @@ static ssize_t fake_cma(bool write, const struct iovec *lv, unsigned long nl,
 			unsigned long flags)
 {
 	size_t left = check_local(lv, nl), moved = 0;
-	struct lpos l = { lv, nl, 0, 0 };
+	struct lpos l = { lv, 0, 0 };
 	bool fault = false;
 
 	FZ_CHECK(flags == 0 && nr <= PVMIO__IOV_MAX, "flags %lu, %lu remote",
@@ -226,7 +226,7 @@ ssize_t process_vm_writev(pid_t pid, const struct iovec *lv, unsigned long nl,
 static ssize_t fake_mem(bool write, const struct iovec *lv, int nl, off_t off)
 {
 	size_t left, ok = 0;
-	struct lpos l = { lv, (unsigned long)nl, 0, 0 };
+	struct lpos l = { lv, 0, 0 };
 	uint64_t a = (uint64_t)off;
 
 	FZ_CHECK(fk.force, "/proc/PID/mem used without PVMIO_FORCE");
@@ -391,13 +391,15 @@ struct local {
 	bool bad;		/* a NULL buffer or a negative count */
 };
 
+/* Mostly small; now and then a few pages, rarely over the engine's
+ * 1 MiB page-walk batch. An exhausted input gives 0. */
 static size_t fz_size(struct fz *f)
 {
-	uint8_t how = fz_u8(f) & 15;
+	uint8_t how = fz_u8(f);
 
-	if (how == 0)
+	if (how == 0xff)
 		return (size_t)fz_below(f, 1200 * 1024);
-	if (how < 4)
+	if (how >= 0xc0)
 		return (1 + (size_t)fz_below(f, 16)) * pg + fz_below(f, 65) - 32;
 	return (size_t)fz_below(f, 300);
 }

@@ -43,8 +43,10 @@ static void *flipper(void *arg)
 			mprotect(region + i * pg, pg, PROT_READ | PROT_WRITE);
 		} else {
 			munmap(region + i * pg, pg);
-			mmap(region + i * pg, pg, PROT_READ | PROT_WRITE,
-			     MAP_SHARED | MAP_FIXED, memfd, (off_t)(i * pg));
+			if (mmap(region + i * pg, pg, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_FIXED, memfd,
+				 (off_t)(i * pg)) == MAP_FAILED)
+				abort();	/* the test then sees a hole */
 		}
 	}
 	return NULL;

@@ -30,10 +30,13 @@
 #endif
 
 #ifndef SANITIZED
+/* glibc's own allocator, under the names it exports for interposers */
+/* NOLINTBEGIN(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 extern void *__libc_malloc(size_t n);
 extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t n);
 extern void __libc_free(void *p);
+/* NOLINTEND(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 
 static int armed;
 static long budget, injected, live;	/* live: allocated less freed */

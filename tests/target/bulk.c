@@ -27,7 +27,7 @@ int main(int argc, char **argv)
 	if (!mib || p == MAP_FAILED)
 		return 1;
 	for (size_t i = 0; i < mib; i++)
-		memcpy(p + (i << 20), "bulk-marker", 11);
+		memcpy(p + (i << 20), "bulk-marker", sizeof("bulk-marker"));
 	for (size_t i = 0; argc > 2 && i < mib << 20; i += 4096)
 		p[i + 100] = (char)(i >> 12 | 1);
 	printf("area %#lx\nready\n", (unsigned long)(uintptr_t)p);
