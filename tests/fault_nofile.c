@@ -2,6 +2,9 @@
 /*
  * Out of file descriptors: with RLIMIT_NOFILE at 0 no new fd can be made
  * (under valgrind, which refuses that limit, the fd table is filled).
+ * And with 1, 2, 3 fds left, a pinned open (pidfd + epoll fd) and a forced
+ * read (+ /proc/PID/mem) either work or fail with EMFILE, and leave as
+ * many fds free as they found: nothing half-opened stays behind.
  * Whatever needs one (a pidfd, /proc/PID/maps, /proc/PID/mem, a dup, the
  * task directory) fails with EMFILE and a message naming it; what needs
  * none (an unpinned handle's reads) still works. Run in a child, so that
@@ -89,17 +92,73 @@ static int no_fds(void *arg)
 	return 0;
 }
 
+/* Fill the fd table; the fds taken go to fds[], their count is returned. */
+static int fill(int *fds, int max)
+{
+	int n = 0;
+
+	while (n < max && (fds[n] = dup(0)) >= 0)
+		n++;
+	if (n == max || errno != EMFILE)
+		t_bail("dup until EMFILE");
+	return n;
+}
+
+static int free_fds(void)
+{
+	int fds[64], n = fill(fds, 64);
+
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	return n;
+}
+
+static int few_fds(void *arg)
+{
+	struct rlimit small = { 48, 48 };
+	int fds[64], n;
+
+	(void)arg;
+	if (setrlimit(RLIMIT_NOFILE, &small)) {
+		t_skip(2 * 3, "setrlimit(RLIMIT_NOFILE, 48): %s", strerror(errno));
+		return 0;
+	}
+	n = fill(fds, 64);
+	for (int k = 1; k <= 3; k++) {
+		pvmio *io;
+		char b[8];
+		long long got = -1;
+		int err = 0;
+
+		close(fds[--n]);	/* now k fds are free */
+		if (pvmio_open(&io, target, (uintptr_t)none, PVMIO_FORCE) == 0) {
+			got = pvmio_read(io, b, sizeof(b));
+			err = got < 0 ? errno : 0;
+			pvmio_close(io);
+		} else {
+			err = errno;
+		}
+		t_ok(got == sizeof(b) || err == EMFILE,
+		     "%d fds free: a pinned, forced read works or fails with EMFILE (%lld, %s)",
+		     k, got, strerror(err));
+		t_is(free_fds(), k, "and leaves them free");
+	}
+	return 0;
+}
+
 int main(void)
 {
 	int pidfd, status;
 
-	t_plan(2 * 5 + 5);
+	t_plan(2 * 5 + 5 + 2 * 3 + 1);
 	page = t_map(1, PROT_READ | PROT_WRITE, 5);
 	none = t_map(1, PROT_NONE, 6);
 	target = t_fork_target();
 	pidfd = (int)syscall(SYS_pidfd_open, target, 0);
 	status = t_in_child(no_fds, &pidfd);
 	t_ok(status == 0, "no crash with RLIMIT_NOFILE at 0 (status %d)", status);
+	status = t_in_child(few_fds, NULL);
+	t_ok(status == 0, "no crash with 1 to 3 fds free (status %d)", status);
 	if (pidfd >= 0)
 		close(pidfd);
 	t_kill(target);
