@@ -12,12 +12,13 @@ O=${O:-build}
 PVMIO=$O/pvmio
 TARGET=$O/tests/target/cli_target
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pvmio-cli.XXXXXX")
-tpid=
+tpid= t2=
 cleanup() {
-	if [ -n "$tpid" ]; then
-		kill -9 "$tpid" 2>/dev/null || true
-		wait "$tpid" 2>/dev/null || true
-	fi
+	local p
+	for p in $tpid $t2; do
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -88,16 +89,21 @@ state() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || echo gone; }
 running() { local s; s=$(state "$1"); [ "$s" != T ] && [ "$s" != gone ]; }
 
 # ---- the target ----
-"$TARGET" >"$tmp/target" &
-tpid=$!
-for _ in $(seq 400); do
-	grep -q '^ready' "$tmp/target" && break
-	sleep 0.05
-done
-grep -q '^ready' "$tmp/target" || { echo "Bail out! target did not start"; exit 1; }
+# start_target FILE: a target printing into FILE, ready; its PID in $started
+start_target() {
+	"$TARGET" >"$1" &
+	started=$!
+	for _ in $(seq 400); do
+		grep -q '^ready' "$1" && break
+		sleep 0.05
+	done
+	grep -q '^ready' "$1" || { echo "Bail out! target did not start"; exit 1; }
+}
+start_target "$tmp/target"
+tpid=$started
 addr() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/target"; }
 TEXT=$(addr text) U32=$(addr u32) U64=$(addr u64) BUF=$(addr buf)
-HOLE=$(addr hole) RO=$(addr ro) NONE=$(addr none)
+HOLE=$(addr hole) RO=$(addr ro) NONE=$(addr none) SHORT=$(addr short)
 hex() { printf '0x%x' "$1"; }
 TPATH=$(readlink -f "$TARGET")
 PG=$(getconf PAGESIZE)
@@ -296,18 +302,24 @@ check "-q: no note" 0 EMPTY EMPTY
 
 # ---- dump ----
 run "$PVMIO" dump "$tpid" -o "$tmp/d1"
+cp "$tmp/err" "$tmp/d1.err"
 check "dump: exit 0 and a summary" 0 '' '^dumped [0-9]+ regions .* skipped [0-9]+$'
 check "dump: unreadable regions skipped with a note" 0 '' \
 	'^pvmio: dump: [0-9a-f]+-[0-9a-f]+ \[anon\]: skipped: not readable$'
 "$PVMIO" maps "$tpid" >"$tmp/maps"
 [ "$(wc -l <"$tmp/d1/index")" = $(($(wc -l <"$tmp/maps") - 2)) ] &&
 	ok "dump: one index line per region" || not_ok "dump: one index line per region"
-f= bad_size=
+f= bad_size= short_size= sum=0
 while read -r name range _; do
 	[ "$name" = - ] && continue
 	lo=$((0x${range%-*})) hi=$((0x${range#*-}))
-	[ "$(stat -c %s "$tmp/d1/$name")" = $((hi - lo)) ] ||
+	size=$(stat -c %s "$tmp/d1/$name")
+	sum=$((sum + size))
+	if [ "$SHORT" != "(nil)" ] && [ "$lo" = $((SHORT)) ]; then
+		short_size=$size
+	elif [ "$size" != $((hi - lo)) ]; then
 		bad_size="$bad_size $name"
+	fi
 	[ $((TEXT)) -ge $lo ] && [ $((TEXT)) -lt $hi ] && f=$name
 done <"$tmp/d1/index"
 if [ -n "$f" ] && grep -q "$want" "$tmp/d1/$f"; then
@@ -317,6 +329,18 @@ else
 fi
 [ -z "$bad_size" ] && ok "dump: every file has its region's size" ||
 	not_ok "dump: file sizes:$bad_size"
+if [ "$SHORT" = "(nil)" ]; then
+	skip "dump: a region cut short: the target has no memfd_create"
+elif [ "$short_size" = "$PG" ] && grep -Eq "^pvmio: dump: 0*${SHORT#0x}-[0-9a-f]+ .*: kept the first $PG bytes: Bad address at $(hex $((SHORT + PG)))\$" "$tmp/d1.err"; then
+	ok "dump: a region cut short by its file's end keeps $PG bytes, a note"
+else
+	not_ok "dump: a region cut short by its file's end keeps $PG bytes, a note"
+	diag "file size '$short_size'" "$(cat "$tmp/d1.err")"
+fi
+grep -Eq "^dumped [0-9]+ regions \([0-9.]+ ([KMG]i)?B, $sum bytes\) into " "$tmp/d1.err" &&
+	ok "dump: the summary counts the bytes in the files ($sum)" ||
+	{ not_ok "dump: the summary counts the bytes in the files ($sum)"
+	  diag "$(tail -1 "$tmp/d1.err")"; }
 grep -Eq '^- [0-9a-f]+-[0-9a-f]+ ---p ' "$tmp/d1/index" &&
 	ok "dump: the PROT_NONE page is '-' in the index" ||
 	not_ok "dump: the PROT_NONE page is '-' in the index"
@@ -355,6 +379,49 @@ for sig in TERM INT HUP; do
 	else
 		not_ok "dump --freeze: SIG$sig resumes the target"
 		diag "frozen state $st, after $(state "$tpid"), exit $rc" "$(cat "$tmp/err")"
+	fi
+done
+
+# The target dies mid-dump. DIR/index is a FIFO: the dump waits in its
+# open, after pvmio_open and the maps, while the target is killed; once let
+# through, its first read meets ESRCH, and it must stop there with one line.
+# blocked PID DIR: PID holds DIR open and sleeps, which it does only in the
+# open of DIR/index (a freeze naps too, but before DIR is opened).
+blocked() {
+	local f
+	[ "$(state "$1")" = S ] || return 1
+	for f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$f" 2>/dev/null)" = "$2" ] && return 0
+	done
+	return 1
+}
+for fz in "" --freeze; do
+	start_target "$tmp/target2"
+	t2=$started
+	d=$tmp/gone$fz
+	mkdir -p "$d"
+	mkfifo "$d/index"
+	rc=0
+	"$PVMIO" dump "$t2" -o "$d" $fz >"$tmp/out" 2>"$tmp/err" </dev/null &
+	dpid=$!
+	for _ in $(seq 1000); do
+		blocked "$dpid" "$(readlink -f "$d")" && break
+		sleep 0.02
+	done
+	kill -9 "$t2"
+	wait "$t2" 2>/dev/null || true
+	t2=
+	exec 3<>"$d/index"	# O_RDWR: lets the dump's open through
+	wait "$dpid" || rc=$?
+	exec 3>&-
+	bins=$(find "$d" -name '*.bin' | wc -l)
+	check "dump${fz:+ $fz}: the target dies: exit 1, no summary" 1 EMPTY
+	if [ "$rc" = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && [ "$bins" = 0 ] &&
+	   grep -Eq "^pvmio: dump: read pid [0-9]+ at 0x[0-9a-f]+: No such process\$" "$tmp/err"; then
+		ok "dump${fz:+ $fz}: the target dies: one 'No such process' line, no file"
+	else
+		not_ok "dump${fz:+ $fz}: the target dies: one 'No such process' line, no file"
+		diag "$bins files" "$(cat "$tmp/err")"
 	fi
 done
 

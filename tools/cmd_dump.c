@@ -2,7 +2,9 @@
 /*
  * pvmio dump PID -o DIR [--freeze]: every readable region into a file of
  * its own, plus DIR/index: one line per region, the file name ("-" when
- * nothing could be read) and the region's maps line.
+ * nothing could be read) and the region's maps line. A region that fails
+ * alone (EFAULT, EIO) is skipped with a note; ESRCH or EPERM ends the dump,
+ * since every later region would fail alike.
  *
  * With --freeze the target is stopped for the dump and resumed on every way
  * out: success, error, and SIGINT/SIGTERM/SIGHUP (caught while frozen, then
@@ -43,7 +45,8 @@ struct dump {
 	FILE *index;
 	struct pvmio_region *maps;
 	size_t nmaps, dumped, skipped;
-	uint64_t done;
+	uint64_t pos;		/* the readable bytes of the regions passed */
+	uint64_t written;	/* the bytes in DIR's files */
 	unsigned char *buf;
 	struct cli_progress bar;
 	struct sigaction old[NSIGNALS];
@@ -140,7 +143,7 @@ static int64_t copy_region(struct dump *d, const struct pvmio_region *r,
 		if (write_all(fd, d->buf, (size_t)n) < 0)
 			return -1;
 		got += (uint64_t)n;
-		cli_progress_update(&d->bar, d->done + got);
+		cli_progress_update(&d->bar, d->pos + got);
 	}
 	return (int64_t)got;
 }
@@ -177,6 +180,25 @@ static void account(struct dump *d, const struct pvmio_region *r,
 	d->dumped++;
 }
 
+/*
+ * ESRCH or EPERM: the process is gone or out of our reach, and every later
+ * region would fail the same way. Keep what was read, and stop.
+ */
+static int lost(struct dump *d, const struct pvmio_region *r,
+		const char *name, int64_t got, int err)
+{
+	if (got > 0) {
+		index_line(d, name, r);
+		d->dumped++;
+	} else {
+		unlinkat(d->dirfd, name, 0);
+	}
+	cli_progress_hide(&d->bar);
+	errno = err;
+	return cli_fail_errno("dump: read pid %d at 0x%" PRIx64, (int)d->pid,
+			      r->start + (uint64_t)got);
+}
+
 static int dump_region(struct dump *d, size_t i)
 {
 	const struct pvmio_region *r = &d->maps[i];
@@ -202,8 +224,11 @@ static int dump_region(struct dump *d, size_t i)
 			cli_fail_errno("dump: write %s/%s", d->dir, name);
 		return CLI_FAIL;
 	}
+	d->written += (uint64_t)got;
+	d->pos += r->end - r->start;
+	if (err == ESRCH || err == EPERM)
+		return lost(d, r, name, got, err);
 	account(d, r, name, got, err);
-	d->done += r->end - r->start;
 	return CLI_OK;
 }
 
@@ -258,9 +283,10 @@ static int dump_all(struct dump *d)
 	d->index = NULL;
 	if (ret || caught)
 		return CLI_FAIL;
-	DISPLAYLEVEL(2, "dumped %zu regions (%s) into %s, skipped %zu\n",
-		     d->dumped, cli_human(d->done, true, size, sizeof(size)),
-		     d->dir, d->skipped);
+	DISPLAYLEVEL(2, "dumped %zu regions (%s, %" PRIu64 " bytes) into %s, "
+		     "skipped %zu\n", d->dumped,
+		     cli_human(d->written, true, size, sizeof(size)),
+		     d->written, d->dir, d->skipped);
 	return CLI_OK;
 }
 
@@ -276,10 +302,14 @@ static int dump_frozen(struct dump *d)
 	}
 	DISPLAYLEVEL(3, "pvmio: dump: pid %d frozen\n", (int)d->pid);
 	ret = caught ? CLI_FAIL : dump_all(d);
-	if (pvmio_thaw(d->pid) < 0)
-		ret = cli_fail_errno("dump: thaw pid %d", (int)d->pid);
-	else
+	/* A process that died during a failed dump has nothing to resume:
+	 * the dump's error already says so. */
+	if (pvmio_thaw(d->pid) < 0) {
+		if (ret == CLI_OK || errno != ESRCH)
+			ret = cli_fail_errno("dump: thaw pid %d", (int)d->pid);
+	} else {
 		DISPLAYLEVEL(3, "pvmio: dump: pid %d resumed\n", (int)d->pid);
+	}
 	restore_signals(d);
 	if (caught) {
 		cli_fail("dump: interrupted by %s; pid %d resumed",
@@ -350,7 +380,8 @@ const struct cli_cmd cli_cmd_dump = {
 	.help = "Creates DIR if needed and writes each readable region of the\n"
 		"process into DIR/NNNN-START.bin, and DIR/index: one line per\n"
 		"region, its file name (- when skipped) and its maps line.\n"
-		"Regions that cannot be read are skipped with a note.\n\n"
+		"Regions that cannot be read are skipped with a note. If the\n"
+		"process exits or access is lost, the dump stops (exit 1).\n\n"
 		"Options:\n"
 		"  -o, --output DIR  where to put the files (required)\n"
 		"      --freeze   stop the process during the dump, so that the\n"
