@@ -21,11 +21,26 @@
 
 #include "cli.h"
 
+/*
+ * A sanitizer maps terabytes of shadow memory, readable, into the forked
+ * target: searching it would take minutes and fill the target's page
+ * tables with zero pages. In such a build the demo skips its search.
+ */
 #if defined(__SANITIZE_ADDRESS__)
-#define DEMO_ASAN 1
+#define DEMO_SANITIZER "AddressSanitizer"
+#elif defined(__SANITIZE_THREAD__)
+#define DEMO_SANITIZER "ThreadSanitizer"
+#elif defined(__SANITIZE_HWADDRESS__)
+#define DEMO_SANITIZER "HWAddressSanitizer"
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define DEMO_ASAN 1
+#define DEMO_SANITIZER "AddressSanitizer"
+#elif __has_feature(thread_sanitizer)
+#define DEMO_SANITIZER "ThreadSanitizer"
+#elif __has_feature(memory_sanitizer)
+#define DEMO_SANITIZER "MemorySanitizer"
+#elif __has_feature(hwaddress_sanitizer)
+#define DEMO_SANITIZER "HWAddressSanitizer"
 #endif
 #endif
 
@@ -191,9 +206,9 @@ static int find_and_read(struct demo *d)
 	if (shell(&cli_cmd_maps, "%d", (int)d->pid))
 		return CLI_FAIL;
 	title("search: find the greeting by its text");
-#ifdef DEMO_ASAN
-	printf("(skipped: this pvmio is built with AddressSanitizer, and its "
-	       "forked target\n carries terabytes of shadow memory)\n");
+#ifdef DEMO_SANITIZER
+	printf("(skipped: this pvmio is built with " DEMO_SANITIZER ", and "
+	       "its forked target\n carries terabytes of shadow memory)\n");
 #else
 	if (shell(&cli_cmd_search, "%d -s hello-from-pid-%d", (int)d->pid,
 		  (int)d->pid))
