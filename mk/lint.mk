@@ -9,7 +9,7 @@ CLANG_TIDY ?= clang-tidy
 ANALYZER_CC ?= gcc
 LINT_O := $(O)/lint
 LINT_DIRS := $(wildcard src tools tests bench fuzz)
-LINT_SRC := $(sort $(wildcard src/*.c tools/*.c tests/*.c tests/target/*.c \
+LINT_SRC := $(sort $(wildcard src/*.c tools/*.c tests/*.c tests/target/*.c tests/peers/*.c \
 	bench/*.c fuzz/*.c))
 LINT_INC := -Iinclude -Isrc -Itools -Itests -Ibench -I$(O)/bench -Ifuzz
 LINT_TIDY := $(patsubst %.c,$(LINT_O)/tidy/%.ok,$(LINT_SRC))
