@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The target dies in the middle of the CLI's long work: pvmio search and a
-# big read -o FILE of a 256 MiB target ($O/tests/target/bulk, every page
-# written), SIGKILLed while they run. Each must end on its own with exit 1
+# The target dies in the middle of the CLI's long work: pvmio dump, search
+# and a big read -o FILE of a 256 MiB target ($O/tests/target/bulk, every
+# page written), SIGKILLed while they run. Each must end on its own with exit 1
 # and one "pvmio: ...: No such process" line, or exit 0 if it finished
 # first without a word about the exit: never a signal, never a hang.
 # TAP; run from the top of the tree with O=<build dir> (make check does).
@@ -102,7 +102,8 @@ case_() {
 	fi
 }
 
-echo "1..4"
+echo "1..6"
+case_ "dump" dump @PID@ -o "$tmp/dump"
 case_ "search" search @PID@ -x "de ad be ef 01 02 03 04 05 06 07 08"
 case_ "read -o FILE" read @PID@ @AREA@ 256M -o "$tmp/read.bin"
 [ "$failed" = 0 ]
