@@ -94,7 +94,7 @@ start_target() {
 	"$TARGET" >"$1" &
 	started=$!
 	for _ in $(seq 400); do
-		grep -q '^ready' "$1" && break
+		grep -qs '^ready' "$1" && break
 		sleep 0.05
 	done
 	grep -q '^ready' "$1" || { echo "Bail out! target did not start"; exit 1; }
@@ -161,6 +161,9 @@ bad 2 "invalid hex bytes '\?\?': wildcards are for search" write "$tpid" "$BUF" 
 bad 2 "either HEX bytes or -i FILE" write "$tpid" "$BUF" -i /dev/null 00
 bad 2 "missing pattern" search "$tpid"
 bad 2 "only one of" search "$tpid" -s a --u32 1
+bad 2 "only one of" search "$tpid" -s a -s b
+bad 2 "only one of" search "$tpid" -x 41 -s a
+bad 2 "only one of" search "$tpid" --u64 1 --u64 2
 bad 2 "empty pattern" search "$tpid" -s ""
 bad 2 "invalid hex pattern 'de ad \?'" search "$tpid" -x "de ad ?"
 bad 2 "invalid hex pattern 'de ad be e'" search "$tpid" -x "de ad be e"

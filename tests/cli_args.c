@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The command line's parsers (tools/args.c, compiled in here): numbers with
+ * The command line's parsers (tools/args.c, linked alone as the fuzzer
+ * links it; see mk/cli.mk): numbers with
  * 0x and K/M/G at the 64-bit edges, PIDs, and hex bytes with wildcards.
  * tests/cli.sh checks the messages the pvmio command makes of them.
  */
@@ -8,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "helpers.h"
-#include "../tools/args.c"
 
 static void u64_is(const char *s, uint64_t want)
 {
@@ -103,9 +104,18 @@ static void hex_err(const char *s)
 	size_t n = 7;
 	char what[96];
 
-	snprintf(what, sizeof(what), "hex '%s' fails with EINVAL",
-		 s ? s : "NULL");
+	snprintf(what, sizeof(what), "hex '%s' fails with EINVAL", s);
 	t_is_err(cli_parse_hex(s, &b, &m, &n), EINVAL, what);
+}
+
+static void hex_null(void)
+{
+	unsigned char *b = (unsigned char *)"x", *m = b;
+	size_t n = 7;
+
+	t_is_err(cli_parse_hex(NULL, &b, &m, &n), EINVAL,
+		 "hex NULL fails with EINVAL");
+	t_ok(b == (unsigned char *)"x" && n == 7, "hex NULL: outputs untouched");
 }
 
 static void hex(void)
@@ -124,12 +134,12 @@ static void hex(void)
 	hex_err("zz");
 	hex_err("?");
 	hex_err("de-ad");
-	hex_err(NULL);
+	hex_null();
 }
 
 int main(void)
 {
-	t_plan(28 + 10 + 5 + 10);
+	t_plan(28 + 10 + 5 + 11);
 	numbers();
 	pids();
 	hex();

@@ -106,6 +106,7 @@ static int copy_out(pvmio *io, const struct read_opts *o, FILE *out,
 static int do_read(const struct read_opts *o)
 {
 	FILE *out = stdout;
+	bool own = false;	/* out is ours to close */
 	unsigned char *buf = malloc(CHUNK);
 	pvmio *io = NULL;
 	int ret;
@@ -116,12 +117,16 @@ static int do_read(const struct read_opts *o)
 		ret = cli_fail_errno("open pid %d", (int)o->pid);
 		goto out;
 	}
-	if (o->output && !(out = fopen(o->output, "wb"))) {
-		ret = cli_fail_errno("open %s", o->output);
-		goto out;
+	if (o->output) {
+		out = fopen(o->output, "wb");
+		if (!out) {
+			ret = cli_fail_errno("open %s", o->output);
+			goto out;
+		}
+		own = true;
 	}
 	ret = copy_out(io, o, out, buf);
-	if (out != stdout && fclose(out) != 0 && ret == CLI_OK)
+	if (own && fclose(out) != 0 && ret == CLI_OK)
 		ret = cli_fail_errno("write %s", o->output);
 out:
 	pvmio_close(io);

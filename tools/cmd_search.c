@@ -29,7 +29,6 @@ struct search {
 	pid_t pid;
 	unsigned char *pat, *mask;	/* mask NULL: exact bytes */
 	size_t len;
-	int kinds;		/* how many pattern options were given */
 	uint64_t limit, found;
 	struct pvmio_region *maps;
 	size_t nmaps;
@@ -141,8 +140,8 @@ static int set_hex(struct search *s, const char *arg)
 
 static int pattern_option(struct search *s, int c, const char *arg)
 {
-	s->kinds++;
-	if (s->kinds > 1)
+	/* A second pattern, even of the same kind, is a usage error. */
+	if (s->pat)
 		return cli_usage(&cli_cmd_search, "give only one of -s, -x, "
 				 "--u32, --u64");
 	if (c == 's')
@@ -157,7 +156,7 @@ static int check_pattern(const struct search *s)
 	const struct cli_cmd *cmd = &cli_cmd_search;
 	size_t i;
 
-	if (s->kinds == 0)
+	if (!s->pat)
 		return cli_usage(cmd, "missing pattern (-s, -x, --u32 or --u64)");
 	if (s->len == 0)
 		return cli_usage(cmd, "empty pattern");
