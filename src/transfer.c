@@ -219,11 +219,35 @@ gone:
 	return dead;
 }
 
+/*
+ * The common case, one local buffer that one call moves whole, without the
+ * engine's bookkeeping: it is most of the cost of a 64-byte read otherwise.
+ * Returns the bytes moved: all of them (checks done), or a prefix that the
+ * engine goes on from, with errno as the caller left it.
+ */
+static size_t fast_prefix(struct pvmio__req *rq)
+{
+	struct pvmio *io = rq->io;
+	struct iovec r = { (void *)(uintptr_t)rq->addr, (size_t)rq->len };
+	int saved = errno;
+	ssize_t n;
+
+	if (rq->local.cnt != 1 || rq->len > PVMIO__MAX_RW ||
+	    cma_reach(rq->addr, rq->len) != rq->len || pvmio__cma_missing() ||
+	    pvmio__pool_wants(io, rq) || (rq->write && pvmio__alive(io)))
+		return 0;
+	n = pvmio__cma(io->pid, rq->write, rq->local.iov, 1, &r, 1);
+	errno = saved;
+	if (n == (ssize_t)rq->len && pvmio__alive(io) < 0)
+		return 0;	/* the engine finds it dead and says so */
+	return n > 0 ? (size_t)n : 0;
+}
+
 ssize_t pvmio__transfer(struct pvmio *io, bool write, const struct iovec *iov,
 			size_t cnt, uint64_t addr, const char *fn)
 {
 	struct pvmio__req rq = { .io = io, .write = write, .addr = addr };
-	size_t total;
+	size_t total, first;
 	ssize_t n;
 
 	if (pvmio__iov_total(iov, cnt, &total))
@@ -234,8 +258,17 @@ ssize_t pvmio__transfer(struct pvmio *io, bool write, const struct iovec *iov,
 	rq.len = pvmio__clamp(addr, total);
 	if (!rq.len)
 		return 0;
+	first = fast_prefix(&rq);
+	if (first == rq.len)
+		return (ssize_t)first;
+	pvmio__lcur_advance(&rq.local, first);
+	rq.addr += first;
+	rq.len -= first;
 	pvmio__err_hold();
 	n = pvmio__run(&rq);
+	/* a prefix moved, then the target died: the call fails as a whole */
+	if (n > 0 || (n < 0 && n != -ESRCH && first))
+		n = (ssize_t)first + (n > 0 ? n : 0);
 	pvmio__err_release(n < 0);
 	return n;
 }
