@@ -82,15 +82,21 @@ static long long dump(pid_t pid, uint64_t address, const char *path)
 	return done;
 }
 
-/* The child maps PAGES pages, fills them with i * 13, sends the address. */
+/*
+ * The child maps PAGES pages, fills them with i * 13, sends the address.
+ * A PROT_NONE guard page on each side keeps the kernel from merging the
+ * mapping with an anonymous neighbour, which would make "the region" bigger.
+ */
 static void child(int fd, size_t size)
 {
-	unsigned char *area = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char *guarded = mmap(NULL, size + 2 * page, PROT_NONE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *area = guarded + page;
 	uintptr_t where = (uintptr_t)area;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (area == MAP_FAILED)
+	if (guarded == MAP_FAILED || mprotect(area, size, PROT_READ | PROT_WRITE))
 		_exit(1);
 	for (size_t i = 0; i < size; i++)
 		area[i] = (unsigned char)(i * 13);
