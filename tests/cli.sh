@@ -428,6 +428,45 @@ for fz in "" --freeze; do
 	fi
 done
 
+# A target that was stopped before (SIGSTOP, a debugger) stays stopped:
+# --freeze does not resume what it did not stop, also when interrupted.
+kill -STOP "$tpid"
+for _ in $(seq 500); do
+	[ "$(state "$tpid")" = T ] && break
+	sleep 0.02
+done
+run "$PVMIO" dump "$tpid" -o "$tmp/d6" --freeze
+check "dump --freeze of a stopped target: exit 0, a note" 0 '' \
+	"^pvmio: dump: pid $tpid was stopped already; it stays stopped\$"
+[ "$(state "$tpid")" = T ] && ok "dump --freeze: a stopped target stays stopped" ||
+	not_ok "dump --freeze: a stopped target stays stopped (state $(state "$tpid"))"
+mkdir -p "$tmp/d7"
+mkfifo "$tmp/d7/index"
+env --default-signal=TERM "$PVMIO" dump "$tpid" -o "$tmp/d7" --freeze \
+	2>"$tmp/err" &
+dpid=$!
+for _ in $(seq 1000); do
+	blocked "$dpid" "$(readlink -f "$tmp/d7")" && break
+	sleep 0.02
+done
+kill -TERM "$dpid"
+exec 3<>"$tmp/d7/index"
+rc=0
+wait "$dpid" 2>/dev/null || rc=$?
+exec 3>&-
+if [ "$rc" = 143 ] && [ "$(state "$tpid")" = T ] &&
+   grep -q "interrupted by SIGTERM; pid $tpid stays stopped" "$tmp/err"; then
+	ok "dump --freeze: SIGTERM leaves a stopped target stopped"
+else
+	not_ok "dump --freeze: SIGTERM leaves a stopped target stopped"
+	diag "state $(state "$tpid"), exit $rc" "$(cat "$tmp/err")"
+fi
+kill -CONT "$tpid"
+for _ in $(seq 500); do
+	running "$tpid" && break
+	sleep 0.02
+done
+
 # ---- progress bar: on a terminal only ----
 run "$PVMIO" dump "$tpid" -o "$tmp/d3"
 if grep -q '%' "$tmp/err" || grep -q $'\r' "$tmp/err"; then

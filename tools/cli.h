@@ -91,6 +91,11 @@ const char *cli_fault_hint(pid_t pid, uint64_t addr, bool write);
 /* The path for people: "[anon]" for anonymous mappings. */
 const char *cli_path(const struct pvmio_region *r);
 
+/* ---- proc.c ---- */
+/* The state letter of pid in /proc/PID/stat ('R', 'S', 'T'...), or -1 with
+ * errno set. */
+int cli_proc_state(pid_t pid);
+
 /* ---- progress.c: a bar on a terminal, nothing on a pipe ---- */
 struct cli_progress {
 	bool on, shown;

@@ -8,7 +8,9 @@
  *
  * With --freeze the target is stopped for the dump and resumed on every way
  * out: success, error, and SIGINT/SIGTERM/SIGHUP (caught while frozen, then
- * re-raised once the target runs again).
+ * re-raised once the target runs again). A target that someone else had
+ * stopped (state T or t: SIGSTOP, a debugger) stays stopped: pvmio_freeze()
+ * succeeds on it all the same, so the state is read before.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -290,9 +292,26 @@ static int dump_all(struct dump *d)
 	return CLI_OK;
 }
 
-/* Freeze, dump, and thaw whatever happened in between. */
+/* Resume the target after the dump's result ret; returns the new result. */
+static int thaw(struct dump *d, int ret)
+{
+	if (pvmio_thaw(d->pid) == 0) {
+		DISPLAYLEVEL(3, "pvmio: dump: pid %d resumed\n", (int)d->pid);
+		return ret;
+	}
+	/* A process that died during a failed dump has nothing to resume:
+	 * the dump's error already says so. */
+	if (ret == CLI_OK || errno != ESRCH)
+		ret = cli_fail_errno("dump: thaw pid %d", (int)d->pid);
+	return ret;
+}
+
+/* Freeze, dump, and thaw whatever happened in between, unless the target
+ * was stopped before we came. */
 static int dump_frozen(struct dump *d)
 {
+	int state = cli_proc_state(d->pid);
+	bool theirs = state == 'T' || state == 't';
 	int ret;
 
 	catch_signals(d);
@@ -300,20 +319,18 @@ static int dump_frozen(struct dump *d)
 		restore_signals(d);
 		return cli_fail_errno("dump: freeze pid %d", (int)d->pid);
 	}
-	DISPLAYLEVEL(3, "pvmio: dump: pid %d frozen\n", (int)d->pid);
+	if (theirs)
+		DISPLAYLEVEL(2, "pvmio: dump: pid %d was stopped already; it "
+			     "stays stopped\n", (int)d->pid);
+	else
+		DISPLAYLEVEL(3, "pvmio: dump: pid %d frozen\n", (int)d->pid);
 	ret = caught ? CLI_FAIL : dump_all(d);
-	/* A process that died during a failed dump has nothing to resume:
-	 * the dump's error already says so. */
-	if (pvmio_thaw(d->pid) < 0) {
-		if (ret == CLI_OK || errno != ESRCH)
-			ret = cli_fail_errno("dump: thaw pid %d", (int)d->pid);
-	} else {
-		DISPLAYLEVEL(3, "pvmio: dump: pid %d resumed\n", (int)d->pid);
-	}
+	if (!theirs)
+		ret = thaw(d, ret);
 	restore_signals(d);
 	if (caught) {
-		cli_fail("dump: interrupted by %s; pid %d resumed",
-			 signame(caught), (int)d->pid);
+		cli_fail("dump: interrupted by %s; pid %d %s", signame(caught),
+			 (int)d->pid, theirs ? "stays stopped" : "resumed");
 		raise(caught);	/* die of it, as the shell expects */
 	}
 	return ret;
@@ -386,7 +403,9 @@ const struct cli_cmd cli_cmd_dump = {
 		"  -o, --output DIR  where to put the files (required)\n"
 		"      --freeze   stop the process during the dump, so that the\n"
 		"                 regions are consistent; it is always resumed,\n"
-		"                 also on an error or on SIGINT, SIGTERM, SIGHUP\n",
+		"                 also on an error or on SIGINT, SIGTERM, SIGHUP,\n"
+		"                 unless it was stopped already (SIGSTOP, a\n"
+		"                 debugger): then it stays stopped\n",
 	.short_opts = CLI_COMMON_SHORT "o:",
 	.long_opts = long_opts,
 	.run = run,
