@@ -46,7 +46,8 @@
 /* One measured contender: run() repeats its operation reps times. */
 struct op {
 	const char *name;
-	int (*run)(void *ctx, long reps);	/* 0, or -1 after bench_fail() */
+	/* 0, or -1 after bench_fail() */
+	int (*run)(void *ctx, long reps);
 	/* results */
 	double t[MAX_PASSES];	/* seconds per pass */
 	double ns;		/* median ns per repetition */
@@ -92,7 +93,8 @@ struct target {
 	pid_t pid;
 	char *buf;		/* filled with bench_fill(seed) */
 	size_t size;
-	char *clean, *holed;	/* HOLES_SIZE each, holed has HOLES_EVERY holes */
+	/* holes_size bytes each; holed lacks one page per HOLES_EVERY */
+	char *clean, *holed;
 	size_t holes_size;
 };
 
@@ -101,9 +103,14 @@ struct target {
 #define NEEDLES 64		/* planted in the big target */
 
 /* ---- util.c ---- */
-__attribute__((noreturn, format(printf, 1, 2))) void bench_die(const char *fmt, ...);
+__attribute__((noreturn, format(printf, 1, 2)))
+void bench_die(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) int bench_fail(const char *fmt, ...);
 double bench_now(void);
+static inline size_t bench_min(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
 size_t bench_page(void);
 void *bench_alloc(size_t len);	/* zeroed, faulted in; dies on failure */
 void bench_free(void *p, size_t len);

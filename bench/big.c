@@ -133,10 +133,10 @@ static int par_read(pvmio *io, struct big *b, long reps)
 {
 	for (long r = 0; r < reps; r++)
 		for (size_t off = 0; off < b->len; off += 16 * MIB) {
-			size_t n = b->len - off < 16 * MIB ? b->len - off : 16 * MIB;
+			size_t n = bench_min(b->len - off, 16 * MIB);
+			uint64_t at = (uintptr_t)b->t->buf + off;
 
-			if (pvmio_pread(io, b->buf + off, n,
-					(uintptr_t)b->t->buf + off) != (ssize_t)n)
+			if (pvmio_pread(io, b->buf + off, n, at) != (ssize_t)n)
 				return bench_fail("pvmio_pread(16 MiB)");
 		}
 	return 0;

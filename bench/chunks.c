@@ -15,6 +15,7 @@
 #include "chunks.h"
 
 static const size_t chunk_sizes[] = { 64, 4 * KIB, 64 * KIB, MIB, 16 * MIB };
+#define NCHUNKS (sizeof(chunk_sizes) / sizeof(*chunk_sizes))
 
 /* Bytes that the checked warm-up verifies: enough, and cheap. */
 #define VERIFY_MAX (4 * MIB)
@@ -155,8 +156,7 @@ void bench_chunks(struct target *t)
 		bench_die("cannot read the target's buffer");
 	open_all(&c);
 	for (int w = 0; w < 2; w++)
-		for (size_t i = 0; i < sizeof(chunk_sizes) / sizeof(*chunk_sizes);
-		     i++)
+		for (size_t i = 0; i < NCHUNKS; i++)
 			if (chunk_sizes[i] <= t->size)
 				run_size(&c, chunk_sizes[i], w);
 	close_all(&c);

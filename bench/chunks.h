@@ -12,7 +12,7 @@
 
 struct chunks {
 	struct target *t;
-	char *copy;		/* the target's bytes, local: writes send these */
+	char *copy;		/* the target's bytes: writes send these */
 	char *buf;		/* reads land here */
 	size_t chunk;		/* bytes per call */
 	size_t span;		/* the buffer rounded down to whole chunks */

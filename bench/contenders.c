@@ -48,8 +48,9 @@ int op_raw(void *ctx, long reps)
 	size_t off = 0;
 
 	for (long i = 0; i < reps; i++) {
+		void *at = (void *)(uintptr_t)remote(c, off);
 		struct iovec l = { local(c, off), c->chunk };
-		struct iovec r = { (void *)(uintptr_t)remote(c, off), c->chunk };
+		struct iovec r = { at, c->chunk };
 		ssize_t n = c->write ? process_vm_writev(pid, &l, 1, &r, 1, 0)
 				     : process_vm_readv(pid, &l, 1, &r, 1, 0);
 
@@ -96,7 +97,7 @@ ssize_t crate_transfer(pid_t pid, bool write, void *buf, size_t len,
 		size_t in_page = page - (size_t)((addr + covered) % page);
 
 		r[i].iov_base = (void *)(uintptr_t)(addr + covered);
-		r[i].iov_len = in_page < len - covered ? in_page : len - covered;
+		r[i].iov_len = bench_min(in_page, len - covered);
 		covered += r[i].iov_len;
 	}
 	n = write ? process_vm_writev(pid, &l, 1, r, i, 0)
@@ -114,14 +115,14 @@ int op_crate(void *ctx, long reps)
 
 	for (long i = 0; i < reps; i++) {
 		for (size_t done = 0; done < c->chunk;) {
+			uint64_t at = remote(c, off + done);
 			ssize_t n = crate_transfer(c->t->pid, c->write,
 						   local(c, off + done),
-						   c->chunk - done,
-						   remote(c, off + done));
+						   c->chunk - done, at);
 
 			if (n <= 0)
 				return bench_fail("crate method at 0x%llx",
-					(unsigned long long)remote(c, off + done));
+						  (unsigned long long)at);
 			done += (size_t)n;
 		}
 		off = step(c, off);

@@ -75,7 +75,7 @@ static int copy_region(struct dump *d, const struct pvmio_region *r, int fd,
 		       bool raw)
 {
 	for (uint64_t at = r->start; at < r->end;) {
-		size_t want = r->end - at < DUMP_CHUNK ? r->end - at : DUMP_CHUNK;
+		size_t want = bench_min(r->end - at, DUMP_CHUNK);
 		struct iovec l = { d->buf, want };
 		struct iovec rv = { (void *)(uintptr_t)at, want };
 		ssize_t got = raw
@@ -225,8 +225,8 @@ void bench_dump(struct target *t, const char *copy)
 	};
 	char sz[32];
 
-	snprintf(g.title, sizeof(g.title), "dump: a %s process, file per region",
-		 bench_size_str(t->size, sz, sizeof(sz)));
+	snprintf(g.title, sizeof(g.title), "dump: a %s process, %s",
+		 bench_size_str(t->size, sz, sizeof(sz)), "file per region");
 	if (!group_wanted(&g))
 		return;
 	dump_dir(&d);

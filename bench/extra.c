@@ -165,7 +165,8 @@ static int holes_pvmio(void *ctx, long reps)
 			       SEEK_SET, NULL))
 			return bench_fail("pvmio_seek");
 		while (done < len) {
-			ssize_t n = pvmio_read(h->io, h->buf + done, len - done);
+			ssize_t n = pvmio_read(h->io, h->buf + done,
+					       len - done);
 
 			if (n > 0) {
 				done += (size_t)n;
@@ -195,9 +196,10 @@ static int holes_crate(void *ctx, long reps)
 
 		h->count = 0;
 		while (done < len) {
+			uint64_t at = (uintptr_t)h->t->holed + done;
 			ssize_t n = crate_transfer(h->t->pid, false,
 						   h->buf + done, len - done,
-						   (uintptr_t)h->t->holed + done);
+						   at);
 
 			if (n > 0) {
 				done += (size_t)n;

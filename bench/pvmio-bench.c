@@ -5,6 +5,7 @@
  * bench/README.md for what each row and column means.
  */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,20 @@ static void usage(FILE *f)
 "  --smoke          tiny sizes and one pass: checks that every row works\n");
 }
 
+/* A bad option value: say which and why, exit 2 as for any usage error. */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pvmio-bench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(2);
+}
+
 static void parse_num(const char *name, const char *s, double lo, double hi,
 		      double *out)
 {
@@ -40,9 +55,19 @@ static void parse_num(const char *name, const char *s, double lo, double hi,
 	double v = strtod(s, &end);
 
 	if (end == s || *end || !(v >= lo && v <= hi))
-		bench_die("%s: expected a number in [%g, %g], got '%s'", name,
+		bad_usage("%s: expected a number in [%g, %g], got '%s'", name,
 			  lo, hi, s);
 	*out = v;
+}
+
+static void parse_size(const char *name, const char *s, size_t lo,
+		       size_t *out)
+{
+	char min[32];
+
+	if (bench_parse_size(s, out) || *out < lo)
+		bad_usage("%s: expected a size of at least %s, got '%s'", name,
+			  bench_size_str(lo, min, sizeof(min)), s);
 }
 
 static void parse(int argc, char **argv)
@@ -64,12 +89,10 @@ static void parse(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (bench_parse_size(optarg, &opt.size) || opt.size < 4 * KIB)
-				bench_die("--size: expected a size >= 4K, got '%s'", optarg);
+			parse_size("--size", optarg, 4 * KIB, &opt.size);
 			break;
 		case 'b':
-			if (bench_parse_size(optarg, &opt.big) || opt.big < MIB)
-				bench_die("--big-size: expected a size >= 1M, got '%s'", optarg);
+			parse_size("--big-size", optarg, MIB, &opt.big);
 			break;
 		case 'p':
 			parse_num("--passes", optarg, 1, MAX_PASSES, &v);

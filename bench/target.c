@@ -39,7 +39,8 @@ static void plant_needles(pid_t pid, char *buf, size_t size)
 
 	bench_needle(needle);
 	for (size_t k = 0; k < NEEDLES; k++) {
-		char *at = buf + k * step + (k * 4099 + 7) % (step - NEEDLE_LEN);
+		size_t off = k * step + (k * 4099 + 7) % (step - NEEDLE_LEN);
+		char *at = buf + off;
 
 		if (bench_raw_copy(pid, needle, at, NEEDLE_LEN, true))
 			bench_die("cannot plant the search pattern");

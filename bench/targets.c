@@ -51,9 +51,10 @@ static void emit(const struct goal *g, double value, bool met)
 		 bench_size_str(g->chunk, sz, sizeof(sz)), g->op,
 		 g->speed ? "MB/s" : "time", g->vs ? g->vs : "*");
 	if (opt.json) {
-		printf("%s  {\"issue\": %d, \"what\": \"%s\", \"value\": %.4f, "
-		       "\"goal\": \"%s %.2f\", \"met\": %s}", printed ? ",\n" : "",
-		       g->issue, what, value, g->speed ? ">=" : "<=", g->limit,
+		printf("%s  {\"issue\": %d, \"what\": \"%s\", "
+		       "\"value\": %.4f, \"goal\": \"%s %.2f\", \"met\": %s}",
+		       printed ? ",\n" : "", g->issue, what, value,
+		       g->speed ? ">=" : "<=", g->limit,
 		       met ? "true" : "false");
 	} else {
 		if (!printed)
