@@ -19,7 +19,10 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 # 64-bit file offsets: /proc/PID/mem offsets are addresses, also on i686.
-BASE := -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude $(WARN)
+# Stack clash protection: a frame bigger than the guard page probes it, so
+# a caller's small thread stack overflows into a crash, never into memory.
+BASE := -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -fstack-clash-protection \
+	-Iinclude $(WARN)
 
 # Each flavour builds into its own tree, so they never mix objects.
 O := build

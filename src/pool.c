@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,6 +37,7 @@ struct pvmio_pool {
 	pthread_cond_t wake, idle;
 	struct piece *pieces;
 	size_t npieces, next, pending;
+	size_t first_short;	/* pieces after it are not read; SIZE_MAX */
 	bool stop;
 	pid_t owner;		/* a forked child has none of our threads */
 	unsigned nworkers;
@@ -49,15 +51,28 @@ static void run_piece(struct piece *p)
 		pvmio__errmsg_copy(p->msg, sizeof(p->msg));
 }
 
-/* Take pieces until none is left; called with the lock held. */
+/*
+ * Take pieces until none is left; called with the lock held. Once a piece
+ * came back short the result ends there: the pieces after it are not
+ * read, so that the caller's buffer past the count stays as it was (but
+ * for pieces already under way) and a hole early on costs no full read.
+ */
 static void drain(struct pvmio_pool *pool)
 {
 	while (pool->next < pool->npieces) {
-		struct piece *p = &pool->pieces[pool->next++];
+		size_t i = pool->next++;
+		struct piece *p = &pool->pieces[i];
 
-		pthread_mutex_unlock(&pool->lock);
-		run_piece(p);
-		pthread_mutex_lock(&pool->lock);
+		if (i > pool->first_short) {
+			p->result = 0;	/* never looked at by combine() */
+		} else {
+			pthread_mutex_unlock(&pool->lock);
+			run_piece(p);
+			pthread_mutex_lock(&pool->lock);
+			if (p->result < (ssize_t)p->rq.len &&
+			    i < pool->first_short)
+				pool->first_short = i;
+		}
 		if (--pool->pending == 0)
 			pthread_cond_signal(&pool->idle);
 	}
@@ -135,6 +150,7 @@ static ssize_t run_job(struct pvmio_pool *pool, struct pvmio__req *rq)
 	pool->npieces = n;
 	pool->next = 0;
 	pool->pending = n;
+	pool->first_short = SIZE_MAX;
 	pthread_cond_broadcast(&pool->wake);
 	drain(pool);
 	while (pool->pending)

@@ -42,6 +42,33 @@ int pvmio__memfd(struct pvmio *io)
 	return fd;
 }
 
+/*
+ * The file holds the mm it was opened on, and an execve() replaces the mm:
+ * then the old file reads as EOF although the process lives. Open it again
+ * and put it in place of the stale one with dup3(), which swaps the file
+ * under the same number: a thread in preadv() on it never sees the number
+ * free, let alone reused by an unrelated open().
+ */
+static int memfd_renew(struct pvmio *io, int stale)
+{
+	char path[32];
+	int fd, err = 0;
+
+	if (pvmio__alive(io) < 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)io->pid);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH :
+		       errno == EACCES ? -EPERM : -errno;
+	if (pvmio__alive(io) < 0)
+		err = -ESRCH;
+	else if (dup3(fd, stale, O_CLOEXEC) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /* Bytes of [addr, addr + len) covered by consecutive regions with prot. */
 static int allowed_prefix(pid_t pid, uint64_t addr, uint64_t len,
 			  unsigned prot, uint64_t *out)
@@ -86,8 +113,8 @@ static ssize_t mem_call_once(struct pvmio__req *rq, int fd, uint64_t addr,
 		      : preadv(fd, lv, (int)nl, (off_t)addr);
 	if (n > 0)
 		return n;
-	if (n == 0)	/* the file says EOF once the mm is gone */
-		return -ESRCH;
+	if (n == 0)	/* the file says EOF once its mm is gone */
+		return 0;
 	if (errno == EIO || errno == EINVAL || errno == EOVERFLOW)
 		return -EFAULT;	/* nothing mapped there, or beyond 2^64 - 1 */
 	return -errno;
@@ -98,6 +125,7 @@ size_t pvmio__mem_run(struct pvmio__req *rq, bool force, int *err)
 	uint64_t limit = rq->len, done = 0;
 	int fd = pvmio__memfd(rq->io);
 	unsigned prot = rq->write ? PROT_WRITE : PROT_READ;
+	bool renewed = false;
 
 	*err = fd < 0 ? -errno : 0;
 	if (!*err && !force)
@@ -105,6 +133,14 @@ size_t pvmio__mem_run(struct pvmio__req *rq, bool force, int *err)
 	while (!*err && done < limit) {
 		ssize_t n = mem_call_once(rq, fd, rq->addr + done, limit - done);
 
+		if (n == 0 && !renewed) {	/* exited, or exec'd */
+			renewed = true;
+			n = memfd_renew(rq->io, fd);
+			if (!n)
+				continue;
+		}
+		if (n == 0)
+			n = -ESRCH;
 		if (n < 0) {
 			*err = (int)n;
 			pvmio__fail_xfer((int)-n, mem_call(rq->write), rq->io->pid,

@@ -32,11 +32,30 @@ struct spanjob {
 	size_t *order;		/* batched spans, by address */
 	uint64_t bad_page;	/* an exact transfer stopped there; ~0: none */
 	char scratch[GAP_MAX];
+	/* one batch's iovecs: here, not on the stack, for run_units()
+	 * recurses; a batch is dead once its call returned */
+	struct iovec lv[PVMIO__IOV_MAX], rv[PVMIO__IOV_MAX];
 };
 
 static struct pvmio_span *nth(struct spanjob *j, size_t i)
 {
 	return &j->spans[j->order[i]];
+}
+
+/*
+ * Did the transfer stop at addr because of the remote page? A bad local
+ * buffer stops it too, and must not condemn the other spans on that page:
+ * one byte read into scratch tells (with the handle's FORCE, if any).
+ */
+static bool remote_bad(struct spanjob *j, uint64_t addr)
+{
+	struct iovec v = { j->scratch, 1 };
+	struct pvmio__req rq = {
+		.io = j->io, .addr = addr, .len = 1,
+		.local = { .iov = &v, .cnt = 1 },
+	};
+
+	return pvmio__run_serial(&rq) != 1;
 }
 
 /* The rules of one pvmio_pread/pwrite, for a span that cannot be batched. */
@@ -52,7 +71,8 @@ static int exact(struct spanjob *j, struct pvmio_span *s)
 	uint64_t stop = s->address + (uint64_t)(n > 0 ? n : 0);
 
 	s->done = n;
-	if ((n >= 0 && (size_t)n < s->len) || n == -EFAULT)
+	if (((n >= 0 && (size_t)n < s->len) || n == -EFAULT) &&
+	    remote_bad(j, stop))
 		j->bad_page = stop & ~(uint64_t)(pvmio__page_size() - 1);
 	/* the process, not the span, failed: the whole call fails */
 	return (n == -ESRCH || n == -EPERM || n == -ENOMEM) ? (int)n : 0;
@@ -141,7 +161,7 @@ static size_t skip_bad_page(struct spanjob *j, const struct unit *units,
 
 static int run_units(struct spanjob *j, struct unit *units, size_t nu)
 {
-	struct iovec lv[PVMIO__IOV_MAX], rv[PVMIO__IOV_MAX];
+	struct iovec *lv = j->lv, *rv = j->rv;
 	size_t u = 0, end, nl;
 
 	while (u < nu) {
@@ -290,7 +310,10 @@ static ssize_t spans_io(pvmio *io, bool write, struct pvmio_span *spans,
 		free(j);
 		return pvmio__fail(ENOMEM, "%s(pid %d, %zu spans)", fn, (int)io->pid, n);
 	}
-	*j = (struct spanjob){ io, write, spans, j->order, UINT64_MAX, { 0 } };
+	j->io = io;
+	j->write = write;
+	j->spans = spans;
+	j->bad_page = UINT64_MAX;
 	err = run_all(j, n);
 	free(j->order);
 	free(j);

@@ -105,6 +105,17 @@ bool t_under_valgrind(void);
 #ifndef T_UNDER_TSAN
 #define T_UNDER_TSAN 0
 #endif
+/* 1 under any sanitizer (ASan or TSan; gcc or clang), else 0. */
+#if defined(__SANITIZE_ADDRESS__) || T_UNDER_TSAN
+#define T_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define T_SANITIZED 1
+#endif
+#endif
+#ifndef T_SANITIZED
+#define T_SANITIZED 0
+#endif
 
 /* ---- interposing the library's process_vm_readv/writev ---- */
 /*
