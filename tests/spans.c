@@ -108,6 +108,24 @@ static void odd_inputs(pvmio *io)
 	t_is(pvmio_read_spans(io, s, 0), 0, "no spans: 0");
 }
 
+/* A bad LOCAL buffer fails its own span, not the others on that page. */
+static void bad_local(pvmio *io)
+{
+	char *bad = t_map(1, PROT_NONE, 0);
+	uint64_t base = (uintptr_t)area;
+	struct pvmio_span s[3] = {
+		{ base + 1000, bufs[0], 64, 0 },
+		{ base + 3000, bad, 64, 0 },		/* unwritable here */
+		{ base + 3100, bufs[2], 64, 0 },	/* same remote page */
+	};
+
+	t_is(pvmio_read_spans(io, s, 3), 2, "a span with an unwritable local buffer fails alone");
+	t_ok(s[1].done == -EFAULT && s[2].done == 64 && t_check(bufs[2], 64, 3, 3100) == -1,
+	     "the next span on the same remote page still reads (done %zd, %zd)",
+	     s[1].done, s[2].done);
+	munmap(bad, t_page());
+}
+
 static void writes(pvmio *io)
 {
 	uint64_t base = (uintptr_t)area;
@@ -137,7 +155,7 @@ int main(void)
 	pid_t child;
 	pvmio *io;
 
-	t_plan(6 + 5 + 7 + 3 + 2);
+	t_plan(6 + 5 + 7 + 2 + 3 + 2);
 	area = t_map(PAGES, PROT_READ | PROT_WRITE, 3);
 	wide = t_map(N * SPARSE / t_page(), PROT_READ | PROT_WRITE, 3);
 	child = t_fork_target();
@@ -150,6 +168,7 @@ int main(void)
 	io = t_open(child, 0, 0);
 	holes(io);
 	odd_inputs(io);
+	bad_local(io);
 	writes(io);
 	t_kill(child);
 	setup(128, 64, (uintptr_t)area);
