@@ -20,9 +20,6 @@
 
 #include "internal.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
 #endif
@@ -63,7 +60,7 @@ static int proc_signal(const struct proc *p, int sig)
 static int proc_open(struct proc *p, pid_t pid)
 {
 	p->pid = pid;
-	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	p->pidfd = pvmio__pidfd_open(pid, 0);
 	if (p->pidfd < 0 && errno == ESRCH)
 		return -ESRCH;
 	/* ENOSYS, or EINVAL for a thread ID: plain kill() then */

@@ -3,6 +3,7 @@
 #ifndef PVMIO_INTERNAL_H
 #define PVMIO_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -116,6 +117,17 @@ PVMIO__HIDDEN int pvmio__maps_parse(char *text, size_t size,
 				    struct pvmio_region **regions,
 				    size_t *count);
 PVMIO__HIDDEN int pvmio__read_file(const char *path, char **buf, size_t *size);
+
+/* ---- sys.c: shared wrappers of the system ---- */
+/* open /proc/PID/file; -ESRCH for no such entry, -EPERM for EACCES. */
+PVMIO__HIDDEN int pvmio__proc_open(pid_t pid, const char *file, int flags);
+/* pidfd_open(2): -1 with ENOSYS before Linux 5.3. */
+PVMIO__HIDDEN int pvmio__pidfd_open(pid_t pid, unsigned flags);
+/* The CPUs this thread may run on. */
+PVMIO__HIDDEN unsigned pvmio__usable_cpus(void);
+/* pthread_create with every signal blocked in the new thread; 0 or errno. */
+PVMIO__HIDDEN int pvmio__thread_start(pthread_t *tid, void *(*fn)(void *),
+				      void *arg);
 
 /* ---- pool.c: parallel workers for big reads ---- */
 /* Reads from this size up are split (measured: see bench/README.md). */

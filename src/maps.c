@@ -207,11 +207,9 @@ int pvmio_maps(pid_t pid, struct pvmio_region **regions, size_t *count)
 	if (pid <= 0 || !regions || !count)
 		return pvmio__fail(EINVAL, "pvmio_maps(pid %d)", (int)pid);
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = errno == ENOENT ? ESRCH : errno == EACCES ? EPERM : errno;
-		return pvmio__fail(err, "open(%s)", path);
-	}
+	fd = pvmio__proc_open(pid, "maps", O_RDONLY);
+	if (fd < 0)
+		return pvmio__fail(-fd, "open(%s)", path);
 	err = read_all(fd, &text, &size);
 	if (!err && size && mm_gone(fd))
 		err = -ESRCH;

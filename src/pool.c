@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,20 +200,15 @@ void pvmio__pool_free(struct pvmio_pool *pool)
 	free(pool);
 }
 
-/* Workers block every signal: the caller's handlers stay in its threads. */
 static int start_workers(struct pvmio_pool *pool, unsigned n)
 {
-	sigset_t all, old;
 	int err = 0;
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (; pool->nworkers < n; pool->nworkers++) {
-		err = pthread_create(&pool->tid[pool->nworkers], NULL, worker, pool);
+		err = pvmio__thread_start(&pool->tid[pool->nworkers], worker, pool);
 		if (err)
 			break;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return err;
 }
 
@@ -244,11 +238,8 @@ int pvmio_set_threads(pvmio *io, unsigned n)
 
 	if (!io)
 		return pvmio__fail(EINVAL, "pvmio_set_threads: NULL handle");
-	if (n == 0) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-		n = cpus > 0 ? (unsigned)cpus : 1;
-	}
+	if (n == 0)
+		n = pvmio__usable_cpus();
 	if (n > MAX_THREADS)
 		n = MAX_THREADS;
 	pvmio__pool_free(io->pool);

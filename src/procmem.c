@@ -22,13 +22,9 @@ int pvmio__memfd(struct pvmio *io)
 	if (fd >= 0)
 		return fd;
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)io->pid);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		int err = errno == ENOENT ? ESRCH :
-			  errno == EACCES ? EPERM : errno;
-
-		return pvmio__fail(err, "open(%s)", path);
-	}
+	fd = pvmio__proc_open(io->pid, "mem", O_RDWR);
+	if (fd < 0)
+		return pvmio__fail(-fd, "open(%s)", path);
 	/* the file holds the mm it was opened on: make sure it is ours */
 	if (pvmio__alive(io) < 0) {
 		close(fd);
@@ -51,16 +47,13 @@ int pvmio__memfd(struct pvmio *io)
  */
 static int memfd_renew(struct pvmio *io, int stale)
 {
-	char path[32];
 	int fd, err = 0;
 
 	if (pvmio__alive(io) < 0)
 		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)io->pid);
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = pvmio__proc_open(io->pid, "mem", O_RDWR);
 	if (fd < 0)
-		return errno == ENOENT ? -ESRCH :
-		       errno == EACCES ? -EPERM : -errno;
+		return fd;
 	if (pvmio__alive(io) < 0)
 		err = -ESRCH;
 	else if (dup3(fd, stale, O_CLOEXEC) < 0)

@@ -12,22 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
 #endif
-
-static int pidfd_open(pid_t pid, unsigned flags)
-{
-	return (int)syscall(SYS_pidfd_open, pid, flags);
-}
 
 int pvmio__pin(struct pvmio *io)
 {
@@ -36,9 +27,9 @@ int pvmio__pin(struct pvmio *io)
 	/* our own process cannot be reaped while we run: nothing to pin */
 	if ((io->flags & PVMIO_UNPINNED) || io->pid == getpid())
 		return 0;
-	fd = pidfd_open(io->pid, 0);
+	fd = pvmio__pidfd_open(io->pid, 0);
 	if (fd < 0 && errno == EINVAL)	/* a thread ID, not a process */
-		fd = pidfd_open(io->pid, PIDFD_THREAD);
+		fd = pvmio__pidfd_open(io->pid, PIDFD_THREAD);
 	if (fd >= 0) {
 		io->pidfd = fd;
 		return 0;
