@@ -27,6 +27,8 @@ typedef unsigned __int128 u128;
 #define MAX_AREAS 4
 #define MAX_PAGES 320
 #define MAX_OPS 6
+#define MAX_SPANS 24
+#define GAP_READ 1024		/* src/spans.c reads gaps up to GAP_MAX */
 
 enum kind { HOLE, NONE, RO, RW };
 
@@ -45,6 +47,9 @@ static size_t pg;
 static struct {
 	uint64_t lo;
 	u128 hi;		/* the request: [lo, hi) */
+	u128 span_lo[MAX_SPANS], span_hi[MAX_SPANS];	/* or these */
+	unsigned nspans;
+	unsigned gap;		/* bytes between spans a read may cover */
 	uint8_t *buf;
 	size_t len;		/* the caller's buffer */
 	bool any_local;		/* the open probe: a byte of the library's */
@@ -95,6 +100,12 @@ static size_t check_local(const struct iovec *lv, unsigned long nl)
 	for (unsigned long i = 0; i < nl; i++) {
 		const uint8_t *b = lv[i].iov_base;
 
+		/* a span read puts the gaps between spans in a scratch buffer */
+		if (fk.nspans && fk.gap && lv[i].iov_len <= fk.gap &&
+		    (b < fk.buf || b >= fk.buf + fk.len)) {
+			total += lv[i].iov_len;
+			continue;
+		}
 		FZ_CHECK(lv[i].iov_len == 0 || fk.any_local ||
 			 (b >= fk.buf && lv[i].iov_len <= fk.len &&
 			  b - fk.buf <= (ptrdiff_t)(fk.len - lv[i].iov_len)),
@@ -106,9 +117,31 @@ static size_t check_local(const struct iovec *lv, unsigned long nl)
 	return total;
 }
 
+/* Is [a, end) inside the spans, with gaps up to fk.gap between them? */
+static bool in_spans(u128 a, u128 end)
+{
+	while (a < end) {
+		unsigned i;
+
+		for (i = 0; i < fk.nspans; i++)
+			if (fk.span_lo[i] <= a && a < fk.span_hi[i] + fk.gap &&
+			    fk.span_lo[i] < fk.span_hi[i])
+				break;
+		if (i == fk.nspans)
+			return false;
+		a = fk.span_hi[i] + fk.gap;
+	}
+	return true;
+}
+
 static void check_remote(uint64_t a, uint64_t len)
 {
 	FZ_CHECK(len <= SSIZE_MAX, "remote length %#lx", len);
+	if (fk.nspans) {
+		FZ_CHECK(!len || in_spans(a, (u128)a + len),
+			 "remote %#lx+%#lx outside the spans", a, len);
+		return;
+	}
 	FZ_CHECK(!len || (a >= fk.lo && (u128)a + len <= fk.hi),
 		 "remote %#lx+%#lx outside the request %#lx-%#lx", a, len,
 		 fk.lo, (uint64_t)(fk.hi - 1));
@@ -381,7 +414,7 @@ static int ref_seek(u128 *pos, int64_t off, int whence)
 /* ---- one session: a handle, a few operations ---- */
 
 enum op { OP_SEEK, OP_READ, OP_WRITE, OP_READV, OP_WRITEV, OP_PREAD,
-	  OP_PWRITE, OP_COUNT };
+	  OP_PWRITE, OP_RSPANS, OP_WSPANS, OP_COUNT };
 
 struct local {
 	struct iovec *iov;
@@ -519,6 +552,120 @@ static ssize_t call(pvmio *io, enum op op, const struct local *lc,
 	}
 }
 
+/*
+ * Scatter/gather: each span's done must be what one pread/pwrite of it
+ * would give. Reads may overlap; writes do not (their result would depend
+ * on the order), so they are laid out in address order and then shuffled.
+ */
+static void make_spans(struct fz *f, struct pvmio_span *sp, unsigned n,
+		       uint8_t *buf, bool write)
+{
+	uint64_t a = pick_addr(f);
+	size_t used = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		size_t len = fz_u8(f) < 16 ? (size_t)fz_below(f, 3 * pg) :
+			     (size_t)fz_below(f, 200);
+
+		sp[i].address = write ? a : pick_addr(f);
+		sp[i].buf = buf + used;
+		sp[i].len = len;
+		sp[i].done = 12345;
+		used += len;
+		a += len + (fz_u8(f) < 64 ? 0 : fz_below(f, 3000));
+		if (write && a < sp[i].address)
+			a = sp[i].address + len;	/* wrapped: stay at the end */
+	}
+	for (unsigned i = n; write && i > 1; i--) {
+		unsigned j = (unsigned)fz_below(f, i);
+		struct pvmio_span t = sp[i - 1];
+
+		sp[i - 1] = sp[j];
+		sp[j] = t;
+	}
+}
+
+static void check_span_bytes(const struct pvmio_span *sp, bool write,
+			     ssize_t done, unsigned i)
+{
+	const uint8_t *b = sp->buf;
+
+	for (ssize_t k = 0; k < done; k++) {
+		enum kind kind;
+		const uint8_t *m = byte_at(sp->address + (uint64_t)k, &kind);
+
+		FZ_CHECK(m && *m == b[k], "span %u (%#lx+%zu): byte %zd wrong%s", i,
+			 sp->address, sp->len, k, write ? " in the model" : "");
+	}
+}
+
+/* Outside the bytes the spans say they wrote, the model is as before. */
+static void check_write_spans(const struct pvmio_span *sp, unsigned n)
+{
+	for (int i = 0; i < nareas; i++) {
+		const struct area *a = &areas[i];
+
+		for (size_t off = 0; off < a->pages * pg; off += pg) {
+			if (!memcmp(a->data + off, a->snap + off, pg))
+				continue;
+			for (size_t j = off; j < off + pg; j++) {
+				uint64_t at = a->base + j;
+				bool ours = false;
+
+				for (unsigned k = 0; k < n && !ours; k++)
+					ours = sp[k].done > 0 && at - sp[k].address <
+					       (uint64_t)sp[k].done;
+				FZ_CHECK(ours || a->data[j] == a->snap[j],
+					 "write_spans changed %#lx, in no span", at);
+			}
+		}
+	}
+}
+
+static void run_spans(struct fz *f, pvmio *io, bool write)
+{
+	unsigned n = (unsigned)fz_below(f, MAX_SPANS + 1), complete = 0;
+	struct pvmio_span sp[MAX_SPANS];
+	int64_t want[MAX_SPANS];
+	uint8_t *buf = malloc(MAX_SPANS * 3 * pg);
+	ssize_t got;
+
+	if (!buf)
+		abort();
+	for (size_t i = 0; i < MAX_SPANS * 3 * pg; i++)
+		buf[i] = (uint8_t)(i * 11 + 1);
+	make_spans(f, sp, n, buf, write);
+	memset(&fk.calls, 0, sizeof(fk) - offsetof(typeof(fk), calls));
+	fk.buf = buf;
+	fk.len = MAX_SPANS * 3 * pg;
+	fk.nspans = n;
+	fk.gap = write ? 0 : GAP_READ;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t len = pvmio__clamp(sp[i].address, sp[i].len);
+
+		want[i] = ref_xfer(write, sp[i].address, sp[i].len);
+		complete += want[i] == (int64_t)sp[i].len;
+		fk.span_lo[i] = sp[i].address;
+		fk.span_hi[i] = (u128)sp[i].address + len;
+	}
+	if (write)
+		snapshot();
+	got = write ? pvmio_write_spans(io, sp, n) : pvmio_read_spans(io, sp, n);
+	FZ_CHECK(got == (ssize_t)complete, "%s_spans of %u: %zd complete, want %u (%s)",
+		 write ? "write" : "read", n, got, complete, pvmio_errmsg());
+	for (unsigned i = 0; i < n; i++) {
+		FZ_CHECK(sp[i].done == want[i], "span %u (%#lx+%zu): done %zd, want %ld",
+			 i, sp[i].address, sp[i].len, sp[i].done, want[i]);
+		check_span_bytes(&sp[i], write, sp[i].done, i);
+	}
+	if (write)
+		check_write_spans(sp, n);
+	fk.nspans = 0;
+	fk.gap = 0;
+	free(buf);
+}
+
+
 static void check_result(ssize_t n, int err, int64_t want, uint64_t addr,
 			 const char *what)
 {
@@ -645,6 +792,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (op == OP_SEEK)
 			run_seek(&f, io, &pos);
+		else if (op == OP_RSPANS || op == OP_WSPANS)
+			run_spans(&f, io, op == OP_WSPANS);
 		else
 			run_xfer(&f, io, &pos, op);
 	}
