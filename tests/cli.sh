@@ -474,20 +474,31 @@ if grep -q '%' "$tmp/err" || grep -q $'\r' "$tmp/err"; then
 else
 	ok "no progress bar on a pipe"
 fi
+run "$PVMIO" search "$tpid" -s "$want"
+check "search: no status line on a pipe" 0 "^0x" EMPTY
+# search has no bar: pvmio_search() reports no progress. Its status line
+# says what there is to scan, the time and the matches so far; it is
+# erased for each match line and drawn again with the new count.
+tick=$'\rsearch \\[[-|/\\]\\] [0-9.]+ ([KMG]i)?B in [0-9]+ regions?  [0-9]+\\.[0-9] s  '
 if command -v script >/dev/null; then
 	script -qfc "$PVMIO dump $tpid -o $tmp/d4" /dev/null >"$tmp/tty" </dev/null
 	grep -Eq $'\rdump \\[#{20}\\] 100%  [0-9.]+ ([KMG]i)?B / [0-9.]+ ([KMG]i)?B  ([0-9.]+ ([KMGT]i)?B|-)/s' "$tmp/tty" &&
 		ok "dump on a terminal: a bar with bytes and rate" ||
 		{ not_ok "dump on a terminal: a bar"; diag "$(cat -v "$tmp/tty" | head -5)"; }
 	script -qfc "$PVMIO search $tpid -s $want" /dev/null >"$tmp/tty" </dev/null
-	grep -q $'\rsearch \\[' "$tmp/tty" && grep -q "0x0*${TEXT#0x}  $TPATH" "$tmp/tty" &&
-		ok "search on a terminal: a bar and the match" ||
+	grep -Eq "${tick}0 matches" "$tmp/tty" && grep -Eq "${tick}1 match"$'\e' "$tmp/tty" &&
+	grep -q "0x0*${TEXT#0x}  $TPATH" "$tmp/tty" &&
+		ok "search on a terminal: a status line, its count, the match" ||
 		{ not_ok "search on a terminal"; diag "$(cat -v "$tmp/tty" | head -5)"; }
+	script -qfc "$PVMIO -q search $tpid -s $want" /dev/null >"$tmp/tty" </dev/null
+	! grep -q 'regions' "$tmp/tty" && grep -q "0x0*${TEXT#0x}  $TPATH" "$tmp/tty" &&
+		ok "-q: no search status line on a terminal" ||
+		not_ok "-q: no search status line on a terminal"
 	script -qfc "$PVMIO -q dump $tpid -o $tmp/d5" /dev/null >"$tmp/tty" </dev/null
 	! grep -q '%' "$tmp/tty" && ok "-q: no bar on a terminal" ||
 		not_ok "-q: no bar on a terminal"
 else
-	for _ in 1 2 3; do skip "script(1) is not installed"; done
+	for _ in 1 2 3 4; do skip "script(1) is not installed"; done
 fi
 
 # ---- demo ----

@@ -7,6 +7,7 @@
 #define PVMIO_CLI_H
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -109,5 +110,27 @@ void cli_progress_update(struct cli_progress *p, uint64_t done);
 /* Erase the bar so that a line of output can be printed. */
 void cli_progress_hide(struct cli_progress *p);
 void cli_progress_end(struct cli_progress *p);
+/* Seconds on the monotonic clock. */
+double cli_now(void);
+
+/* ---- ticker.c: a status line for work without progress reports ---- */
+struct cli_ticker {
+	bool on, shown, stop;
+	const char *label;
+	char what[64];		/* what there is to do: "2.5 MiB in 23 regions" */
+	uint64_t count;		/* matches so far */
+	unsigned ticks;
+	double start;
+	pthread_t thread;	/* redraws every 100 ms */
+	pthread_mutex_t lock;	/* the line, count, stop */
+	pthread_cond_t cond;
+};
+void cli_ticker_start(struct cli_ticker *t, const char *label,
+		      const char *what);
+/* Erase the line and keep it off, so that a line of output can be printed;
+ * cli_ticker_release() then shows the new count. */
+void cli_ticker_hold(struct cli_ticker *t);
+void cli_ticker_release(struct cli_ticker *t, uint64_t count);
+void cli_ticker_end(struct cli_ticker *t);
 
 #endif

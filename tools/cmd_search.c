@@ -32,8 +32,7 @@ struct search {
 	uint64_t limit, found;
 	struct pvmio_region *maps;
 	size_t nmaps;
-	uint64_t *below;	/* readable bytes under maps[i], for progress */
-	struct cli_progress bar;
+	struct cli_ticker tick;	/* pvmio_search() reports no progress */
 };
 
 /* The regions pvmio_search() reads, as DESIGN.md lists them. */
@@ -47,51 +46,47 @@ static int on_match(uint64_t addr, void *arg)
 {
 	struct search *s = arg;
 	const struct pvmio_region *r;
-	uint64_t pos = 0;
 
 	r = cli_region_of(s->maps, s->nmaps, addr);
-	if (r)
-		pos = s->below[r - s->maps] + (addr - r->start);
-	cli_progress_hide(&s->bar);
+	cli_ticker_hold(&s->tick);
 	printf("0x%012" PRIx64 "  %s\n", addr, cli_path(r));
-	if (s->bar.on)
+	if (s->tick.on)
 		fflush(stdout);
-	cli_progress_update(&s->bar, pos);
-	return ++s->found == s->limit;
+	cli_ticker_release(&s->tick, ++s->found);
+	return s->found == s->limit;
 }
 
-static int load_maps(struct search *s)
+/* "2.5 MiB in 23 regions": what the search has before it. */
+static void extent(const struct search *s, char *buf, size_t n)
 {
-	size_t i;
+	uint64_t bytes = 0;
+	size_t i, regions = 0;
+	char size[32];
 
-	if (pvmio_maps(s->pid, &s->maps, &s->nmaps) < 0)
-		return cli_fail_errno("maps of pid %d", (int)s->pid);
-	s->below = calloc(s->nmaps + 1, sizeof(*s->below));
-	if (!s->below)
-		return cli_fail_errno("search");
-	for (i = 0; i < s->nmaps; i++)
-		s->below[i + 1] = s->below[i] + (searched(&s->maps[i]) ?
-				  s->maps[i].end - s->maps[i].start : 0);
-	return CLI_OK;
+	for (i = 0; i < s->nmaps; i++) {
+		if (!searched(&s->maps[i]))
+			continue;
+		bytes += s->maps[i].end - s->maps[i].start;
+		regions++;
+	}
+	snprintf(buf, n, "%s in %zu region%s",
+		 cli_human(bytes, true, size, sizeof(size)), regions,
+		 regions == 1 ? "" : "s");
 }
 
 static int do_search(struct search *s)
 {
+	char what[64];
 	ssize_t n;
-	int ret;
 
-	ret = load_maps(s);
-	if (ret)
-		return ret;
-	cli_progress_start(&s->bar, "search", s->below[s->nmaps]);
+	if (pvmio_maps(s->pid, &s->maps, &s->nmaps) < 0)
+		return cli_fail_errno("maps of pid %d", (int)s->pid);
+	extent(s, what, sizeof(what));
+	cli_ticker_start(&s->tick, "search", what);
 	n = pvmio_search(s->pid, s->pat, s->mask, s->len, on_match, s);
-	if (n < 0) {
-		cli_progress_hide(&s->bar);
+	cli_ticker_end(&s->tick);
+	if (n < 0)
 		return cli_fail_errno("search pid %d", (int)s->pid);
-	}
-	if (s->found != s->limit)
-		cli_progress_update(&s->bar, s->below[s->nmaps]);
-	cli_progress_end(&s->bar);
 	if (n == 0)
 		DISPLAYLEVEL(2, "no match\n");
 	else
@@ -210,7 +205,6 @@ static int run(int argc, char **argv)
 	if (ret == 0)
 		ret = do_search(&s);
 	pvmio_maps_free(s.maps, s.nmaps);
-	free(s.below);
 	free(s.pat);
 	free(s.mask);
 	return ret < 0 ? CLI_OK : ret;

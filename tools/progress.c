@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The progress bar of long work (dump, search): bytes, percent and rate on
+ * The progress bar of long work that knows how far it is (dump; search has
+ * a status line instead, ticker.c): bytes, percent and rate on
  * a terminal's stderr, redrawn at most ten times a second; nothing at all
  * when stderr is a pipe or a file, so logs stay clean.
  */
@@ -12,7 +13,7 @@
 #define BAR_WIDTH	20
 #define REDRAW_SEC	0.1
 
-static double now(void)
+double cli_now(void)
 {
 	struct timespec ts;
 
@@ -23,7 +24,7 @@ static double now(void)
 static void draw(struct cli_progress *p)
 {
 	char bar[BAR_WIDTH + 1], done[32], total[32], rate[32];
-	double secs = now() - p->start;
+	double secs = cli_now() - p->start;
 	uint64_t d = p->done < p->total ? p->done : p->total;
 	unsigned pct = p->total ? (unsigned)(d * 100.0 / (double)p->total) : 100;
 	unsigned fill = pct * BAR_WIDTH / 100, i;
@@ -42,7 +43,7 @@ static void draw(struct cli_progress *p)
 		bar, pct, done, total, rate);
 	fflush(stderr);
 	p->shown = true;
-	p->last = now();
+	p->last = cli_now();
 }
 
 void cli_progress_start(struct cli_progress *p, const char *label,
@@ -53,7 +54,7 @@ void cli_progress_start(struct cli_progress *p, const char *label,
 	p->label = label;
 	p->total = total;
 	p->done = 0;
-	p->start = now();
+	p->start = cli_now();
 	if (p->on)
 		draw(p);
 }
@@ -61,7 +62,7 @@ void cli_progress_start(struct cli_progress *p, const char *label,
 void cli_progress_update(struct cli_progress *p, uint64_t done)
 {
 	p->done = done;
-	if (p->on && now() - p->last >= REDRAW_SEC)
+	if (p->on && cli_now() - p->last >= REDRAW_SEC)
 		draw(p);
 }
 
