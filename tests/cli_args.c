@@ -115,7 +115,8 @@ static void hex_null(void)
 
 	t_is_err(cli_parse_hex(NULL, &b, &m, &n), EINVAL,
 		 "hex NULL fails with EINVAL");
-	t_ok(b == (unsigned char *)"x" && n == 7, "hex NULL: outputs untouched");
+	t_ok(b == (unsigned char *)"x" && n == 7,
+	     "hex NULL: outputs untouched");
 }
 
 static void hex(void)

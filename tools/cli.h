@@ -117,7 +117,7 @@ double cli_now(void);
 struct cli_ticker {
 	bool on, shown, stop;
 	const char *label;
-	char what[64];		/* what there is to do: "2.5 MiB in 23 regions" */
+	char what[64];		/* the work: "2.5 MiB in 23 regions" */
 	uint64_t count;		/* matches so far */
 	unsigned ticks;
 	double start;

@@ -47,7 +47,7 @@ struct dump {
 	FILE *index;
 	struct pvmio_region *maps;
 	size_t nmaps, dumped, skipped;
-	uint64_t pos;		/* the readable bytes of the regions passed */
+	uint64_t pos;		/* bytes of the regions passed (the bar) */
 	uint64_t written;	/* the bytes in DIR's files */
 	unsigned char *buf;
 	struct cli_progress bar;
@@ -401,11 +401,12 @@ const struct cli_cmd cli_cmd_dump = {
 		"process exits or access is lost, the dump stops (exit 1).\n\n"
 		"Options:\n"
 		"  -o, --output DIR  where to put the files (required)\n"
-		"      --freeze   stop the process during the dump, so that the\n"
-		"                 regions are consistent; it is always resumed,\n"
-		"                 also on an error or on SIGINT, SIGTERM, SIGHUP,\n"
-		"                 unless it was stopped already (SIGSTOP, a\n"
-		"                 debugger): then it stays stopped\n",
+		"      --freeze   stop the process during the dump, so that\n"
+		"                 the regions are consistent; it is always\n"
+		"                 resumed, also on an error or on SIGINT,\n"
+		"                 SIGTERM, SIGHUP, unless it was stopped\n"
+		"                 already (SIGSTOP, a debugger): then it\n"
+		"                 stays stopped\n",
 	.short_opts = CLI_COMMON_SHORT "o:",
 	.long_opts = long_opts,
 	.run = run,

@@ -152,7 +152,8 @@ static int check_pattern(const struct search *s)
 	size_t i;
 
 	if (!s->pat)
-		return cli_usage(cmd, "missing pattern (-s, -x, --u32 or --u64)");
+		return cli_usage(cmd,
+				 "missing pattern (-s, -x, --u32 or --u64)");
 	if (s->len == 0)
 		return cli_usage(cmd, "empty pattern");
 	for (i = 0; s->mask && i < s->len; i++)
