@@ -6,6 +6,7 @@
  * over the passes, of its time divided by the base op's time in that same
  * pass: a ratio between neighbours, not between two distant medians.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,24 +46,30 @@ static double timed(struct group *g, struct op *o, long reps)
 	return bench_now() - t0;
 }
 
+#define MAX_REPS (LONG_MAX / 64)	/* room to scale, also where long is 32 bits */
+
+static long scaled(long reps, double factor)
+{
+	double want = (double)reps * factor;
+
+	return want < 1 ? 1 : want > (double)MAX_REPS ? MAX_REPS : (long)want;
+}
+
 /* Enough repetitions of the base op to fill one pass. */
 static void calibrate(struct group *g)
 {
 	struct op *b = &g->op[g->base];
 	long reps = 1;
-	double t, want;
+	double t;
 
 	for (;;) {
 		t = timed(g, b, reps);
-		if (t >= opt.pass_s / 4 || reps >= (1L << 40))
+		if (t >= opt.pass_s / 4 || reps >= MAX_REPS)
 			break;
-		if (t < 1e-6)
-			reps *= 16;
-		else
-			reps = (long)((double)reps * opt.pass_s / 3 / t) + 1;
+		reps = t < 1e-6 ? scaled(reps, 16) :
+		       scaled(reps, opt.pass_s / 3 / t) + 1;
 	}
-	want = (double)reps * opt.pass_s / t;
-	g->reps = want < 1 ? 1 : (long)want;
+	g->reps = scaled(reps, opt.pass_s / (t > 0 ? t : 1e-9));
 }
 
 /* One untimed pass per op, checked: a contender that moved wrong bytes
