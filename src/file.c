@@ -98,7 +98,7 @@ static int cookie_close(void *c)
 /* "r", "w", "r+", "w+", with one "b" anywhere; the stdio mode or NULL. */
 static const char *parse_mode(const char *mode, struct cookie *ck)
 {
-	char core[4];
+	char core[4] = "";	/* the analyzers do not model strcmp() */
 	size_t n = 0;
 	bool b = false;
 

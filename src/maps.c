@@ -14,42 +14,37 @@
 
 #include "internal.h"
 
-static int read_all(int fd, char **buf, size_t *size)
+/* The whole file, NUL-terminated; NULL with *err (-errno) on failure. */
+static char *read_all(int fd, size_t *size, int *err)
 {
 	size_t cap = 64 * 1024, len = 0;
 	char *b = malloc(cap), *nb;
 	ssize_t n;
 
-	if (!b)
-		return -ENOMEM;
-	for (;;) {
+	*err = -ENOMEM;
+	while (b) {
 		if (cap - len < 4096) {
 			nb = realloc(b, cap * 2);
 			if (!nb)
-				goto nomem;
+				break;
 			b = nb;
 			cap *= 2;
 		}
 		n = read(fd, b + len, cap - len - 1);
-		if (n == 0)
-			break;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = errno ? -errno : -EIO;	/* never "0 = ok" */
-
-			free(b);
-			return err;
+		if (n == 0) {
+			b[len] = '\0';
+			*size = len;
+			*err = 0;
+			return b;
 		}
-		len += (size_t)n;
+		if (n < 0 && errno != EINTR) {
+			*err = errno > 0 ? -errno : -EIO;	/* never "0 = ok" */
+			break;
+		}
+		len += n > 0 ? (size_t)n : 0;
 	}
-	b[len] = '\0';
-	*buf = b;
-	*size = len;
-	return 0;
-nomem:
 	free(b);
-	return -ENOMEM;
+	return NULL;
 }
 
 int pvmio__read_file(const char *path, char **buf, size_t *size)
@@ -58,7 +53,7 @@ int pvmio__read_file(const char *path, char **buf, size_t *size)
 
 	if (fd < 0)
 		return -errno;
-	err = read_all(fd, buf, size);
+	*buf = read_all(fd, size, &err);
 	close(fd);
 	return err;
 }
@@ -210,11 +205,11 @@ int pvmio_maps(pid_t pid, struct pvmio_region **regions, size_t *count)
 	fd = pvmio__proc_open(pid, "maps", O_RDONLY);
 	if (fd < 0)
 		return pvmio__fail(-fd, "open(%s)", path);
-	err = read_all(fd, &text, &size);
-	if (!err && size && mm_gone(fd))
+	text = read_all(fd, &size, &err);
+	if (text && size && mm_gone(fd))
 		err = -ESRCH;
 	close(fd);
-	if (!err)
+	if (text && !err)
 		err = pvmio__maps_parse(text, size, regions, count);
 	free(text);
 	if (err == -EACCES)
