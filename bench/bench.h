@@ -145,6 +145,7 @@ void bench_chunks(struct target *t);
 void bench_open(struct target *t);
 void bench_holes(struct target *t);
 void bench_spans(struct target *t);
+void bench_misaligned(struct target *t);
 
 /* ---- big.c: search, parallel read; dump.c: pvmio dump ---- */
 bool big_wanted(void);

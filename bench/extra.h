@@ -13,6 +13,7 @@
 #define OP_MEMMEM "memmem over a local copy"
 #define OP_PAR "pvmio_read threads=0"
 #define OP_DUMP "pvmio dump (CLI, threads=0)"
+#define OP_MISALIGNED "pvmio_read, buffer at page+16"
 
 struct holes {
 	struct target *t;

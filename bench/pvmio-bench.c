@@ -149,6 +149,7 @@ int main(int argc, char **argv)
 		target_start(&big_target, opt.big, false, true);
 	report_begin();
 	bench_chunks(&stream_target);
+	bench_misaligned(&stream_target);
 	bench_holes(&stream_target);
 	bench_spans(&stream_target);
 	bench_open(&stream_target);
