@@ -92,7 +92,7 @@ static bool mem_ok(uint64_t a)
 	return k != HOLE && a < TOP63;
 }
 
-static size_t check_local(const struct iovec *lv, unsigned long nl)
+static size_t check_local(const struct iovec *lv, unsigned long nl, bool write)
 {
 	size_t total = 0;
 
@@ -100,8 +100,12 @@ static size_t check_local(const struct iovec *lv, unsigned long nl)
 	for (unsigned long i = 0; i < nl; i++) {
 		const uint8_t *b = lv[i].iov_base;
 
-		/* a span read puts the gaps between spans in a scratch buffer */
-		if (fk.nspans && fk.gap && lv[i].iov_len <= fk.gap &&
+		/*
+		 * Span reads put the gaps between spans in a scratch buffer,
+		 * and after a short span a 1-byte read there asks whether the
+		 * remote page was to blame (for writes too).
+		 */
+		if (fk.nspans && !write && lv[i].iov_len <= GAP_READ &&
 		    (b < fk.buf || b >= fk.buf + fk.len)) {
 			total += lv[i].iov_len;
 			continue;
@@ -206,7 +210,7 @@ static ssize_t fake_cma(bool write, const struct iovec *lv, unsigned long nl,
 			const struct iovec *rv, unsigned long nr,
 			unsigned long flags)
 {
-	size_t left = check_local(lv, nl), moved = 0;
+	size_t left = check_local(lv, nl, write), moved = 0;
 	struct lpos l = { lv, 0, 0 };
 	bool fault = false;
 
@@ -264,7 +268,7 @@ static ssize_t fake_mem(bool write, const struct iovec *lv, int nl, off_t off)
 
 	FZ_CHECK(fk.force, "/proc/PID/mem used without PVMIO_FORCE");
 	FZ_CHECK(nl >= 0, "%d iovecs", nl);
-	left = check_local(lv, (unsigned long)nl);
+	left = check_local(lv, (unsigned long)nl, write);
 	check_remote(a, left);
 	if (inject())
 		return -1;
