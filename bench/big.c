@@ -4,6 +4,7 @@
  * against memmem over a local copy of the same bytes, and a parallel read
  * against one raw stream. Each only when libpvmio.a defines its function.
  */
+#include <pthread.h>
 #include <string.h>
 #include <sys/uio.h>
 
@@ -152,6 +153,42 @@ static int par_threads(void *ctx, long reps)
 	return par_read(((struct big *)ctx)->threaded, ctx, reps);
 }
 
+struct half {
+	struct big *b;
+	size_t off, len;
+	int err;
+};
+
+static void *half_read(void *arg)
+{
+	struct half *h = arg;
+
+	h->err = bench_raw_copy(h->b->t->pid, h->b->buf + h->off,
+				h->b->t->buf + h->off, h->len, false);
+	return NULL;
+}
+
+/* The machine's own ceiling: two raw streams, a half each, two threads. */
+static int par_raw2(void *ctx, long reps)
+{
+	struct big *b = ctx;
+	size_t half = b->len / 2 & ~(bench_page() - 1);
+
+	for (long r = 0; r < reps; r++) {
+		struct half h[2] = { { b, 0, half, 0 },
+				     { b, half, b->len - half, 0 } };
+		pthread_t tid;
+
+		if (pthread_create(&tid, NULL, half_read, &h[1]))
+			return bench_fail("pthread_create");
+		half_read(&h[0]);
+		pthread_join(tid, NULL);
+		if (h[0].err || h[1].err)
+			return -1;
+	}
+	return 0;
+}
+
 static int par_prep(void *ctx, long reps)
 {
 	struct big *b = ctx;
@@ -187,6 +224,7 @@ static void run_parallel(struct big *b)
 	group_add(&g, "process_vm_readv, one stream (raw)", big_raw);
 	group_add(&g, "pvmio_read threads=1", par_serial);
 	group_add(&g, OP_PAR, par_threads);
+	group_add(&g, "process_vm_readv, 2 threads, a half each", par_raw2);
 	group_measure(&g);
 }
 #endif
