@@ -73,14 +73,15 @@ int main(void)
 	if (pthread_create(&th, &attr, deep_paths, io))
 		t_bail("pthread_create");
 	pthread_join(th, NULL);
-	used = depth(stack);
+	/* valgrind marks a dead thread's stack unreadable: no measure there */
+	used = t_under_valgrind() ? 0 : depth(stack);
 	t_ok(results[0] > 0 && results[0] < N, "spans across holes ran (%zd of %d whole)",
 	     results[0], N);
 	t_is(results[1], (long long)(3 * t_page() - 100), "a forced read stops at the first hole");
 	t_is(results[2], (long long)(3 * t_page()), "a forced read of PROT_NONE");
 	t_ok(results[3] > 0, "write spans ran");
-	if (T_SANITIZED)
-		t_skip(1, "sanitizers add redzones to every frame (used %zu bytes)", used);
+	if (T_SANITIZED || t_under_valgrind())
+		t_skip(1, "sanitizers and valgrind change frames and stacks (used %zu bytes)", used);
 	else
 		t_ok(used < LIMIT, "the thread used %zu bytes of stack (< %d)", used, LIMIT);
 	t_kill(child);
