@@ -408,7 +408,8 @@ static int setup(struct job *j, const void *pattern, const void *mask,
 	j->threads = pick_threads(threads, bytes);
 	if (each > 64 * PVMIO__SEARCH_CHUNK)
 		j->threads = 1;	/* huge patterns: keep the buffers few */
-	j->nslots = j->threads > 1 ? 2 * (size_t)j->threads : 1;
+	j->nslots = j->threads > 1 ? PVMIO__SEARCH_SLOTS * (size_t)j->threads
+				   : 1;
 	j->slots = calloc(j->nslots, sizeof(*j->slots));
 	if (!j->slots || __builtin_mul_overflow(each, j->nslots, &room) ||
 	    __builtin_add_overflow(room, 2 * len, &j->bufs_len))

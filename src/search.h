@@ -8,9 +8,13 @@
 /*
  * Chunks start at multiples of this address (or at the start of a span) and
  * overlap the next by len - 1 bytes. Small enough that the scan reads what
- * the copy has just left in L2, large enough that the syscall is noise.
+ * the copy has just left in the caches; large enough that the syscall and,
+ * with threads, the hand-over between them are noise (at 256 KiB two
+ * threads switched context about once a chunk: 15% of the time).
  */
-#define PVMIO__SEARCH_CHUNK	((size_t)256 * 1024)
+#define PVMIO__SEARCH_CHUNK	((size_t)1024 * 1024)
+/* Ring slots per thread: a worker rarely waits for the caller, nor it. */
+#define PVMIO__SEARCH_SLOTS	4
 /* Below this many readable bytes the search stays in the calling thread. */
 #define PVMIO__SEARCH_PAR_MIN	((uint64_t)8 * 1024 * 1024)
 /* At most this many worker threads, whatever the machine. */
