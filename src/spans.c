@@ -71,7 +71,7 @@ static int exact(struct spanjob *j, struct pvmio_span *s)
 	uint64_t stop = s->address + (uint64_t)(n > 0 ? n : 0);
 
 	s->done = n;
-	if (((n >= 0 && (size_t)n < s->len) || n == -EFAULT) &&
+	if (((n >= 0 && (uint64_t)n < rq.len) || n == -EFAULT) &&
 	    remote_bad(j, stop))
 		j->bad_page = stop & ~(uint64_t)(pvmio__page_size() - 1);
 	/* the process, not the span, failed: the whole call fails */
