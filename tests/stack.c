@@ -13,7 +13,8 @@
 
 #include "helpers.h"
 
-#define STACK (256 * 1024)
+/* TSan wants more than 900 KiB of a thread stack for itself */
+#define STACK (T_SANITIZED ? 4096 * 1024 : 256 * 1024)
 #define PAINT 0xa5
 #define LIMIT (32 * 1024)
 #define N 600
