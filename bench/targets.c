@@ -61,7 +61,7 @@ static void emit(const struct goal *g, double value, bool met)
 			printf("\n%-63s %6s %8s\n",
 			       "targets (issue: ratio in this run)", "value",
 			       "goal");
-		printf("  #%d %-58s %6.2f %2s %5.2f  %s\n", g->issue, what,
+		printf("  #%d %-58s %6.3f %2s %5.2f  %s\n", g->issue, what,
 		       value, g->speed ? ">=" : "<=", g->limit,
 		       met ? "met" : "MISSED");
 	}
