@@ -14,8 +14,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +66,7 @@ struct job {
 	uint8_t *bufs;
 	size_t bufs_len;
 	unsigned threads;
+	pid_t owner;		/* a child that the callback forked is not */
 };
 
 static bool special(const char *path)
@@ -319,6 +318,8 @@ static ssize_t pump(struct job *j, pvmio_match_fn fn, void *arg, int *err)
 			}
 			pthread_mutex_unlock(&j->mu);
 			stop = deliver(s, fn, arg, &count);
+			if (fn && s->hits.n && getpid() != j->owner)
+				return count;	/* unlocked: see run() */
 			pthread_mutex_lock(&j->mu);
 			s->state = FREE;
 			j->delivered++;
@@ -334,18 +335,13 @@ static ssize_t pump(struct job *j, pvmio_match_fn fn, void *arg, int *err)
 	return count;
 }
 
-/* Workers ignore every signal: the application's handlers run in its own. */
 static unsigned spawn(struct job *j, pthread_t *tids, unsigned want)
 {
-	sigset_t all, old;
 	unsigned n;
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (n = 0; n < want; n++)
-		if (pthread_create(&tids[n], NULL, worker, j))
+		if (pvmio__thread_start(&tids[n], worker, j))
 			break;	/* fewer workers: slower, still right */
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return n;
 }
 
@@ -362,35 +358,32 @@ static ssize_t run(struct job *j, pvmio_match_fn fn, void *arg)
 	n = spawn(j, tids, j->threads - 1);
 	pthread_mutex_lock(&j->mu);
 	count = pump(j, fn, arg, &err);
+	/*
+	 * The callback forked and this is the child: the workers, and the
+	 * lock or slots they held, stayed in the parent. Its search ends here,
+	 * as if the callback had stopped it.
+	 */
+	if (getpid() != j->owner)
+		return count;
 	j->stop = true;
 	pthread_cond_broadcast(&j->cv);
 	pthread_mutex_unlock(&j->mu);
 	while (n)
 		pthread_join(tids[--n], NULL);
 	if (err) {
-		struct slot *s = &j->slots[j->delivered % j->nslots];
-
-		return pvmio__fail(err, "%s", s->msg);
+		/* the slot kept the whole message, strerror included */
+		pvmio__errmsg_set(j->slots[j->delivered % j->nslots].msg);
+		errno = err;
+		return -1;
 	}
 	return count;
-}
-
-/* The CPUs this thread may run on: in a container, fewer than are online. */
-static unsigned usable_cpus(void)
-{
-	cpu_set_t set;
-	long n;
-
-	if (!sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 0)
-		return (unsigned)CPU_COUNT(&set);
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (unsigned)n : 1;
 }
 
 static unsigned pick_threads(unsigned asked, uint64_t bytes)
 {
 	if (!asked)
-		asked = bytes < PVMIO__SEARCH_PAR_MIN ? 1 : usable_cpus();
+		asked = bytes < PVMIO__SEARCH_PAR_MIN ? 1
+						      : pvmio__usable_cpus();
 	return asked < PVMIO__SEARCH_MAX_THREADS ? asked
 						 : PVMIO__SEARCH_MAX_THREADS;
 }
@@ -428,10 +421,37 @@ static int setup(struct job *j, const void *pattern, const void *mask,
 	return 0;
 }
 
+/* Jobs left in children that a callback forked: reachable, never freed. */
+static struct job *volatile orphans;
+
+/*
+ * In a child that the callback forked, the slots are left alone (a worker
+ * of the parent may have been changing one) but kept reachable, and the
+ * lock is never touched.
+ */
+static void orphan(struct job *j)
+{
+	struct job *k = malloc(sizeof(*k));
+
+	if (k)
+		*k = *j;
+	orphans = k;
+	if (j->bufs)
+		munmap(j->bufs, j->bufs_len);
+	free(j->spans);
+	free(j->holes);
+	pvmio_close(j->io);
+}
+
 static void teardown(struct job *j)
 {
 	int err = errno;
 
+	if (getpid() != j->owner) {
+		orphan(j);
+		errno = err;
+		return;
+	}
 	for (size_t i = 0; j->slots && i < j->nslots; i++)
 		free(j->slots[i].hits.off);
 	free(j->slots);
@@ -467,6 +487,7 @@ ssize_t pvmio__search_ex(pid_t pid, const void *pattern, const void *mask,
 
 	if (check_args(pid, pattern, len))
 		return -1;
+	j.owner = getpid();
 	if (pvmio_open(&j.io, pid, 0, 0) || make_spans(&j, pid, flags))
 		goto out;
 	bytes = readable_bytes(&j, &longest);

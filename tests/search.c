@@ -190,6 +190,75 @@ static void long_pattern(const struct target *t, struct got *g)
 	free(m);
 }
 
+struct forker {
+	pid_t parent, child;
+	size_t seen;
+};
+
+/* At the first match, fork: the child's search must end, not hang. */
+static int fork_once(uint64_t addr, void *arg)
+{
+	struct forker *f = arg;
+
+	(void)addr;
+	if (++f->seen == 1 && getpid() == f->parent) {
+		fflush(stdout);
+		f->child = fork();
+		if (f->child == 0)
+			alarm(20);	/* a hang dies of SIGALRM */
+	}
+	return 0;
+}
+
+static void forking_callback(const struct target *t, const uint8_t *p)
+{
+	struct forker f = { .parent = getpid(), .child = -1 };
+	ssize_t n = pvmio__search(t->pid, p, NULL, 16, fork_once, &f, 2);
+	int status = -1;
+
+	if (getpid() != f.parent)
+		_exit(n == 1 ? 0 : 1);	/* the child: the count so far */
+	if (f.child > 0)
+		waitpid(f.child, &status, 0);
+	t_ok(f.child > 0 && WIFEXITED(status) && !WEXITSTATUS(status),
+	     "a callback forks: in the child the search returns 1 (status %#x)",
+	     status);
+	t_is(n, (long long)t->bign, "... in the parent it goes on to the end");
+}
+
+struct killer {
+	pid_t pid;
+};
+
+static int kill_target(uint64_t addr, void *arg)
+{
+	struct killer *k = arg;
+
+	(void)addr;
+	t_kill(k->pid);
+	return 0;
+}
+
+/* The target dies during the search: ESRCH, and strerror once. */
+static void target_dies(void)
+{
+	struct target t;
+	struct killer k;
+	const char *msg, *first;
+	uint8_t p[16];
+	ssize_t n;
+
+	spawn(&t, NULL, NULL);
+	k.pid = t.pid;
+	pat(p, 10, 11);
+	n = pvmio__search(t.pid, p, NULL, 16, kill_target, &k, 1);
+	t_is_err(n, ESRCH, "the target dies during the search: ESRCH");
+	msg = pvmio_errmsg();
+	first = strstr(msg, "No such process");
+	t_ok(first && !strstr(first + 1, "No such process"),
+	     "... said once: '%s'", msg);
+}
+
 /* Parallel and serial give the same matches, counts and early stops. */
 static void parallel(struct got *g, struct got *g2)
 {
@@ -216,6 +285,7 @@ static void parallel(struct got *g, struct got *g2)
 	t_is(pvmio__search(t.pid, p, NULL, 16, NULL, NULL, 4), (long long)t.bign,
 	     "4 threads, count only: the same count");
 	long_pattern(&t, g);
+	forking_callback(&t, p);
 	t_kill(t.pid);
 }
 
@@ -224,7 +294,7 @@ int main(void)
 	static struct got g, g2;
 	struct target t;
 
-	t_plan(10 + 6 + 5 + 5 + 2 + 8 + 3);
+	t_plan(10 + 6 + 5 + 5 + 2 + 8 + 3 + 2 + 2);
 	seed = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
 	page = t_page();
 	spawn(&t, NULL, NULL);
@@ -234,6 +304,7 @@ int main(void)
 	errors(&t);
 	t_kill(t.pid);
 	self(&g);
+	target_dies();
 	parallel(&g, &g2);
 	return t_done();
 }
