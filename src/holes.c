@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -129,13 +128,11 @@ void pvmio__holes(pid_t pid, const struct pvmio_region *r, size_t nr,
 		  struct pvmio__hole **holes, size_t *n)
 {
 	struct list l = { NULL, 0, 0 };
-	char path[64];
 	int fd;
 
 	*holes = NULL;
 	*n = 0;
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = pvmio__proc_open(pid, "pagemap", O_RDONLY);
 	if (fd < 0)
 		return;
 	if (scan_all(fd, r, nr, &l)) {

@@ -145,7 +145,8 @@ scan_body(const struct pvmio__pat *p, const uint8_t *buf, size_t limit,
 	  uint32_t base, struct pvmio__hits *h)
 {
 	const uint8_t *a1 = buf + p->j1, *a2 = buf + p->j2;
-	vu8 m1, v1, m2, v2;
+	/* zeroed first: analyzers do not see splat() set every lane */
+	vu8 m1 = { 0 }, v1 = { 0 }, m2 = { 0 }, v2 = { 0 };
 	size_t i = 0;
 
 	splat(&m1, p->m1);
