@@ -17,6 +17,13 @@ if [ ! -e "$O/libpvmio.so" ]; then
 	echo "1..0 # SKIP $O/libpvmio.so is not built"
 	exit 0
 fi
+# a 32-bit library (make check CC="gcc -m32") cannot load into a 64-bit python
+lib_class=$(readelf -h "$O/libpvmio.so" | awk '/Class:/ { print $2 }')
+py_bits=$("$PYTHON" -c 'import struct; print(struct.calcsize("P") * 8)')
+if [ "$lib_class" != "ELF$py_bits" ]; then
+	echo "1..0 # SKIP $O/libpvmio.so is $lib_class, $PYTHON is $py_bits-bit"
+	exit 0
+fi
 export PVMIO_LIBRARY=$O/libpvmio.so PYTHONPATH=python PYTHONDONTWRITEBYTECODE=1
 if readelf -d "$O/libpvmio.so" | grep -q 'NEEDED.*libasan'; then
 	asan=$(${CC:-gcc} -print-file-name=libasan.so)
