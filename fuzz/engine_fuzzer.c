@@ -19,8 +19,6 @@
 #include "fuzz.h"
 #include "internal.h"
 
-typedef unsigned __int128 u128;
-#define TWO64 ((u128)1 << 64)
 #define TOP63 ((uint64_t)1 << 63)
 #define FAKE_PID 4242
 #define FAKE_MEMFD 1000		/* never a real fd of ours: see fake_fd() */
@@ -390,29 +388,6 @@ static int64_t ref_xfer(bool write, uint64_t addr, size_t len)
 	while (fk.force && i < n && mem_ok(addr + (uint64_t)i))
 		i++;
 	return i ? (int64_t)i : -EFAULT;
-}
-
-static int ref_seek(u128 *pos, int64_t off, int whence)
-{
-	__int128 next;
-
-	switch (whence) {
-	case SEEK_SET:
-		next = (uint64_t)off;
-		break;
-	case SEEK_CUR:
-		next = (__int128)*pos + off;
-		break;
-	case SEEK_END:
-		next = (__int128)TWO64 + off;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (next < 0)
-		return -EINVAL;
-	*pos = next >= (__int128)TWO64 ? TWO64 : (u128)next;
-	return 0;
 }
 
 /* ---- one session: a handle, a few operations ---- */

@@ -7,12 +7,42 @@
 #ifndef PVMIO_FUZZ_H
 #define PVMIO_FUZZ_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The reference models count in 128 bits: 2^64 itself is a value there. */
+typedef unsigned __int128 u128;
+#define TWO64 ((u128)1 << 64)
+
+/* DESIGN.md's seek on a cursor in [0, 2^64], where 2^64 means past the end. */
+static inline int ref_seek(u128 *pos, int64_t off, int whence)
+{
+	__int128 next;
+
+	switch (whence) {
+	case SEEK_SET:
+		next = (uint64_t)off;
+		break;
+	case SEEK_CUR:
+		next = (__int128)*pos + off;
+		break;
+	case SEEK_END:
+		next = (__int128)TWO64 + off;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (next < 0)
+		return -EINVAL;
+	*pos = next >= (__int128)TWO64 ? TWO64 : (u128)next;
+	return 0;
+}
+
 
 struct fz {
 	const uint8_t *p;

@@ -13,8 +13,6 @@
 #include "fuzz.h"
 #include "internal.h"
 
-typedef unsigned __int128 u128;
-#define TWO64 ((u128)1 << 64)
 #define MAX_IOV 48
 
 static void check_clamp(struct fz *f)
@@ -26,30 +24,6 @@ static void check_clamp(struct fz *f)
 
 	FZ_CHECK(got == want, "clamp(%#lx, %#lx) = %#lx, want %#lx", addr, len,
 		 got, want);
-}
-
-/* DESIGN.md's seek on a cursor in [0, 2^64], where 2^64 means past the end. */
-static int ref_seek(u128 *pos, int64_t off, int whence)
-{
-	__int128 next;
-
-	switch (whence) {
-	case SEEK_SET:
-		next = (uint64_t)off;
-		break;
-	case SEEK_CUR:
-		next = (__int128)*pos + off;
-		break;
-	case SEEK_END:
-		next = (__int128)TWO64 + off;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (next < 0)
-		return -EINVAL;
-	*pos = next >= (__int128)TWO64 ? TWO64 : (u128)next;
-	return 0;
 }
 
 static int fz_whence(struct fz *f)

@@ -22,17 +22,6 @@
 #include "helpers.h"
 #include "searchee.h"
 
-/* Sanitizers map terabytes of shadow memory: a search of self reads them. */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
 
 /* Search u(k1) u(k2), optionally masked; the matches land in g. */
 static ssize_t find(pid_t pid, unsigned k1, unsigned k2, const uint8_t *mask,
@@ -147,7 +136,8 @@ static void self(struct got *g)
 {
 	uint8_t *a, m[16];
 
-	if (SANITIZED || t_under_valgrind()) {
+	/* sanitizers map terabytes of shadow memory: a search of self reads them */
+	if (T_SANITIZED || t_under_valgrind()) {
 		t_skip(2, "a sanitizer's or valgrind's own memory would be searched");
 		return;
 	}
