@@ -467,6 +467,130 @@ for _ in $(seq 500); do
 	sleep 0.02
 done
 
+# ---- dump of regions of several 2 MiB chunks ----
+# Their file writes run on a thread of their own, behind the reads: the
+# files must be what a serial dump writes, wherever the region stops.
+# start_big FILE CMD...: another target, ready; its PID in $t2, its area
+# in $big_area
+start_big() {
+	local f=$1
+	shift
+	"$@" >"$f" &
+	t2=$!
+	for _ in $(seq 400); do
+		grep -qs -e '^ready' -e '^error' "$f" && break
+		sleep 0.05
+	done
+	big_area=$(awk '$1 == "area" { print $2 }' "$f")
+	grep -q '^ready' "$f"
+}
+stop_big() {
+	kill -9 "$t2" 2>/dev/null || true
+	wait "$t2" 2>/dev/null || true
+	t2=
+}
+# region_file DIR ADDR: in $f the file of the region holding ADDR, in
+# $region_lo its start
+region_file() {
+	local name range lo hi
+	f= region_lo=
+	while read -r name range _; do
+		lo=$((0x${range%-*})) hi=$((0x${range#*-}))
+		if [ $(($2)) -ge "$lo" ] && [ $(($2)) -lt "$hi" ]; then
+			f=$name region_lo=$lo
+			return
+		fi
+	done <"$1/index"
+}
+# writer_blocked PID: a thread of PID sleeps in write(2)
+writer_blocked() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		[ "$(awk '{ print $3 }' "$t/stat" 2>/dev/null)" = S ] &&
+			[ "$(cut -d' ' -f1 "$t/syscall" 2>/dev/null)" = 1 ] &&
+			return 0
+	done
+	return 1
+}
+MIB=1048576
+if start_big "$tmp/bulk" "$O/tests/target/bulk" 40 fill; then
+	run "$PVMIO" dump "$t2" -o "$tmp/b1"
+	check "dump of a 40 MiB region: exit 0" 0
+	region_file "$tmp/b1" "$big_area"
+	"$PVMIO" read "$t2" "$big_area" 40M -o "$tmp/b1.raw" 2>/dev/null || true
+	if [ -n "$f" ] && cmp -s -i $((big_area - region_lo)):0 -n $((40 * MIB)) \
+		"$tmp/b1/$f" "$tmp/b1.raw"; then
+		ok "dump: the 40 MiB region's file has the bytes pvmio read gets"
+	else
+		not_ok "dump: the 40 MiB region's file has the bytes pvmio read gets"
+		diag "file '$f'" "$(ls -l "$tmp/b1" | head -5)"
+	fi
+	# EFBIG past 20 MiB: the writer fails in the middle of the region
+	mkdir -p "$tmp/b2"
+	run bash -c 'trap "" XFSZ; ulimit -f 20480 && exec "$0" dump "$1" -o "$2"' \
+		"$PVMIO" "$t2" "$tmp/b2"
+	size=$(stat -c %s "$tmp/b2/$f" 2>/dev/null || echo none)
+	if [ "$rc" = 1 ] && [ "$size" = $((20 * MIB)) ] && ! grep -q '^dumped' "$tmp/err" &&
+	   [ "$(tail -1 "$tmp/err")" = "pvmio: dump: write $tmp/b2/$f: File too large" ]; then
+		ok "dump: a write failing mid-region (EFBIG): exit 1, the error, 20 MiB kept"
+	else
+		not_ok "dump: a write failing mid-region (EFBIG): exit 1, the error, 20 MiB kept"
+		diag "exit $rc, size $size" "$(tail -3 "$tmp/err")"
+	fi
+	# The region's file is a FIFO that nobody reads: the writer blocks in
+	# write(2); SIGTERM must still end the dump and resume the target.
+	mkdir -p "$tmp/b3"
+	mkfifo "$tmp/b3/$f"
+	exec 4<>"$tmp/b3/$f"
+	env --default-signal=TERM "$PVMIO" dump "$t2" -o "$tmp/b3" --freeze \
+		2>"$tmp/err" &
+	dpid=$!
+	(sleep 60; kill -9 "$dpid") 2>/dev/null &
+	wdog=$!
+	for _ in $(seq 1000); do
+		writer_blocked "$dpid" && break
+		sleep 0.02
+	done
+	st=$(state "$t2")
+	kill -TERM "$dpid"
+	rc=0
+	wait "$dpid" 2>/dev/null || rc=$?
+	kill "$wdog" 2>/dev/null || true
+	wait "$wdog" 2>/dev/null || true
+	exec 4>&-
+	if [ "$st" = T ] && running "$t2" && [ "$rc" = 143 ] &&
+	   grep -q "interrupted by SIGTERM; pid $t2 resumed" "$tmp/err"; then
+		ok "dump --freeze: SIGTERM while a write blocks resumes the target, exit 143"
+	else
+		not_ok "dump --freeze: SIGTERM while a write blocks resumes the target"
+		diag "frozen state $st, after $(state "$t2"), exit $rc" "$(cat "$tmp/err")"
+	fi
+	stop_big
+else
+	for _ in 1 2 3 4; do skip "the bulk target did not start"; done
+	stop_big
+fi
+# A 40 MiB region whose file ends 4 KiB past 20 MiB: it stops in its
+# second chunk, after the first was written behind.
+kept=$((20 * MIB + PG))
+if start_big "$tmp/short" "$O/tests/target/dump_short" 40960 $((kept / 1024)); then
+	run "$PVMIO" dump "$t2" -o "$tmp/b4"
+	region_file "$tmp/b4" "$big_area"
+	check "dump of a region cut short after 20 MiB: exit 0, a note" 0 '' \
+		"^pvmio: dump: 0*${big_area#0x}-[0-9a-f]+ .*: kept the first $kept bytes: Bad address at $(hex $((big_area + kept)))\$"
+	"$PVMIO" read "$t2" "$big_area" "$kept" -o "$tmp/b4.raw" 2>/dev/null || true
+	if [ -n "$f" ] && [ "$(stat -c %s "$tmp/b4/$f")" = "$kept" ] &&
+	   cmp -s "$tmp/b4/$f" "$tmp/b4.raw"; then
+		ok "dump: the region cut short keeps exactly its $kept readable bytes"
+	else
+		not_ok "dump: the region cut short keeps exactly its $kept readable bytes"
+		diag "file '$f'" "$(ls -l "$tmp/b4" | head -5)"
+	fi
+else
+	for _ in 1 2; do skip "dump_short: $(cat "$tmp/short")"; done
+fi
+stop_big
+
 # ---- progress bar: on a terminal only ----
 run "$PVMIO" dump "$tpid" -o "$tmp/d3"
 if grep -q '%' "$tmp/err" || grep -q $'\r' "$tmp/err"; then
