@@ -12,7 +12,7 @@
 #define OP_SEARCH1 "pvmio_search, 1 thread"
 #define OP_MEMMEM "memmem over a local copy"
 #define OP_PAR "pvmio_read threads=0"
-#define OP_DUMP "pvmio dump (CLI, threads=0)"
+#define OP_DUMP "pvmio dump (CLI, write-behind)"
 #define OP_MISALIGNED "pvmio_read, buffer at page+16"
 
 struct holes {
