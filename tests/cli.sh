@@ -29,12 +29,7 @@ if [ ! -x "$PVMIO" ] || [ ! -x "$TARGET" ]; then
 	exit 0
 fi
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; failed=$((failed + 1)); }
-diag() { printf '%s\n' "$@" | sed 's/^/#   /'; }
-skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+. "$(dirname "$0")/tap.sh"
 
 # run CMD...: $out, $err (files $tmp/out, $tmp/err) and $rc
 run() {

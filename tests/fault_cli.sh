@@ -28,12 +28,7 @@ if [ ! -x "$PVMIO" ] || [ ! -x "$TARGET" ]; then
 	exit 0
 fi
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; failed=$((failed + 1)); }
-skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
-diag() { printf '%s\n' "$@" | sed 's/^/#   /'; }
+. "$(dirname "$0")/tap.sh"
 
 start_target() {
 	"$TARGET" 256 fill >"$tmp/target" &
