@@ -12,8 +12,8 @@
  * stopped (state T or t: SIGSTOP, a debugger) stays stopped: pvmio_freeze()
  * succeeds on it all the same, so the state is read before.
  *
- * A region of several chunks is written behind its reads: a thread of its
- * own (writer.c) writes each chunk to the file while the next is read, so
+ * Each region is written behind its reads: a thread of its own
+ * (writer.c) writes each chunk to the file while the next is read, so
  * that both cores work; the files, the index and the notes are the serial
  * dump's, byte for byte. The reads stay on this thread and are not split
  * further (pvmio_set_threads): the other core is the writer's, and the
@@ -122,14 +122,12 @@ static void note(struct dump *d, const struct pvmio_region *r,
 
 /*
  * Region bytes into fd; returns how many, or -1 when fd failed.
- * *err gets the errno that stopped the read early, else 0. A region of
- * one chunk has nothing to overlap: it is written here, not behind.
+ * *err gets the errno that stopped the read early, else 0.
  */
 static int64_t copy_region(struct dump *d, const struct pvmio_region *r,
 			   int fd, int *err)
 {
 	uint64_t got = 0, len = r->end - r->start;
-	bool behind = len > CHUNK;
 	unsigned char *buf;
 	ssize_t n;
 
@@ -145,10 +143,7 @@ static int64_t copy_region(struct dump *d, const struct pvmio_region *r,
 			*err = n < 0 ? errno : EFAULT;
 			break;
 		}
-		if (behind)
-			cli_writer_push(&d->out, fd, (size_t)n);
-		else if (cli_write_all(fd, buf, (size_t)n, &caught) < 0)
-			return -1;
+		cli_writer_push(&d->out, fd, (size_t)n);
 		got += (uint64_t)n;
 		cli_progress_update(&d->bar, d->pos + got);
 	}
@@ -231,12 +226,12 @@ static int dump_region(struct dump *d, size_t i)
 
 		close(fd);
 		errno = e;
+		/* a signal's own message comes from dump_frozen() */
+		return caught ? CLI_FAIL : cli_fail_errno("dump: write %s/%s",
+							  d->dir, name);
 	}
-	if (got < 0 || close(fd) < 0) {
-		if (got >= 0 || !caught)
-			cli_fail_errno("dump: write %s/%s", d->dir, name);
-		return CLI_FAIL;
-	}
+	if (close(fd) < 0)
+		return cli_fail_errno("dump: write %s/%s", d->dir, name);
 	d->written += (uint64_t)got;
 	d->pos += r->end - r->start;
 	if (err == ESRCH || err == EPERM)

@@ -28,8 +28,10 @@
 
 #define WAIT_NS		100000000L
 
-int cli_write_all(int fd, const unsigned char *b, size_t n,
-		  const atomic_int *caught)
+/* write(2) until all of b is written; EINTR is retried unless *caught is
+ * set. 0, or -1 with errno. */
+static int write_all(int fd, const unsigned char *b, size_t n,
+		     const atomic_int *caught)
 {
 	ssize_t k;
 
@@ -61,8 +63,8 @@ static void write_head(struct cli_writer *w)
 
 		w->busy = true;
 		pthread_mutex_unlock(&w->lock);
-		rc = cli_write_all(w->fd[slot], w->buf[slot], w->len[slot],
-				   w->caught);
+		rc = write_all(w->fd[slot], w->buf[slot], w->len[slot],
+			       w->caught);
 		e = errno;	/* before the lock, which may touch it */
 		pthread_mutex_lock(&w->lock);
 		w->busy = false;

@@ -44,9 +44,5 @@ void cli_writer_push(struct cli_writer *w, int fd, size_t n);
  * the first write that failed (the writes after it were not made). */
 int cli_writer_drain(struct cli_writer *w);
 void cli_writer_destroy(struct cli_writer *w);
-/* write(2) until all of b is written; EINTR is retried unless *caught is
- * set. 0, or -1 with errno. */
-int cli_write_all(int fd, const unsigned char *b, size_t n,
-		  const atomic_int *caught);
 
 #endif
