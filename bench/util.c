@@ -12,14 +12,20 @@
 
 #include "bench.h"
 
+/* "pvmio-bench: " and the message, after what stdout holds; no newline. */
+static void say(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "pvmio-bench: ");
+	vfprintf(stderr, fmt, ap);
+}
+
 void bench_die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "pvmio-bench: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n");
 	exit(1);
@@ -31,10 +37,8 @@ int bench_fail(const char *fmt, ...)
 	int err = errno;
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "pvmio-bench: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, " (errno %d: %s; pvmio: %s)\n", err, strerror(err),
 		pvmio_errmsg());
