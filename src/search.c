@@ -436,11 +436,6 @@ static void orphan(struct job *j)
 	if (k)
 		*k = *j;
 	orphans = k;
-	if (j->bufs)
-		munmap(j->bufs, j->bufs_len);
-	free(j->spans);
-	free(j->holes);
-	pvmio_close(j->io);
 }
 
 static void teardown(struct job *j)
@@ -449,19 +444,18 @@ static void teardown(struct job *j)
 
 	if (getpid() != j->owner) {
 		orphan(j);
-		errno = err;
-		return;
+	} else {
+		for (size_t i = 0; j->slots && i < j->nslots; i++)
+			free(j->slots[i].hits.off);
+		free(j->slots);
+		pthread_mutex_destroy(&j->mu);
+		pthread_cond_destroy(&j->cv);
 	}
-	for (size_t i = 0; j->slots && i < j->nslots; i++)
-		free(j->slots[i].hits.off);
-	free(j->slots);
 	if (j->bufs)
 		munmap(j->bufs, j->bufs_len);
 	free(j->spans);
 	free(j->holes);
 	pvmio_close(j->io);
-	pthread_mutex_destroy(&j->mu);
-	pthread_cond_destroy(&j->cv);
 	errno = err;
 }
 
