@@ -429,7 +429,7 @@ static struct job *volatile orphans;
  * of the parent may have been changing one) but kept reachable, and the
  * lock is never touched.
  */
-static void orphan(struct job *j)
+static void orphan(const struct job *j)
 {
 	struct job *k = malloc(sizeof(*k));
 
